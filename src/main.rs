@@ -1,0 +1,336 @@
+//! CLI: `vet`, `eval`, `serve`. Nothing else lives here.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+
+use mynumber_photo::eval;
+use mynumber_photo::vetting::{Profile, Status, Verdict, VetContext, Vetter};
+use mynumber_photo::web;
+
+#[derive(Parser)]
+#[command(
+    name = "mynumber-photo",
+    version,
+    about = "Vets My Number Card application photos"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct EngineArgs {
+    /// Folder holding the ONNX models (default: ./models, else the repository's models/).
+    #[arg(long, env = "MNP_MODELS")]
+    models: Option<PathBuf>,
+    /// Threshold profile replacing the built-in one (same TOML shape).
+    #[arg(long, env = "MNP_PROFILE")]
+    profile: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Vet photos: a table by default, one JSON report per line with --json.
+    /// Exit 0 when all are accepted, 1 when any is rejected or sent to review, 2 on errors.
+    Vet {
+        #[command(flatten)]
+        engine: EngineArgs,
+        #[arg(long)]
+        json: bool,
+        /// Date of birth (YYYY-MM-DD).
+        #[arg(long)]
+        dob: Option<NaiveDate>,
+        /// Application date (YYYY-MM-DD, default today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Declared exception ("unavoidable reason"), e.g. "medical eye patch".
+        #[arg(long)]
+        exception: Option<String>,
+        /// Write each issuer-ready crop JPEG here.
+        #[arg(long)]
+        crop_out: Option<PathBuf>,
+        /// Write each reviewer overlay PNG here.
+        #[arg(long)]
+        overlay_out: Option<PathBuf>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Score the engine on a labelled folder (labels.tsv format of the dev photos).
+    Eval {
+        #[command(flatten)]
+        engine: EngineArgs,
+        dir: PathBuf,
+        #[arg(long)]
+        labels: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write every report (JSON lines) here, for calibration.
+        #[arg(long)]
+        dump: Option<PathBuf>,
+    },
+    /// Run the HTTP service.
+    Serve {
+        #[command(flatten)]
+        engine: EngineArgs,
+        #[arg(long, env = "MNP_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Vetting jobs admitted at once; more get 503 with Retry-After.
+        #[arg(long, env = "MNP_MAX_INFLIGHT", default_value_t = 8)]
+        max_inflight: usize,
+        #[arg(long, env = "MNP_WORKERS", default_value_t = 2)]
+        workers: usize,
+    },
+}
+
+fn default_models_dir() -> PathBuf {
+    let local = Path::new("models");
+    if local.join("retinaface_mnet025.onnx").exists() {
+        local.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+    }
+}
+
+fn load_vetter(engine: &EngineArgs) -> Result<Vetter> {
+    let profile = match &engine.profile {
+        Some(p) => Profile::from_file(p)?,
+        None => Profile::default(),
+    };
+    let dir = engine.models.clone().unwrap_or_else(default_models_dir);
+    Vetter::load(&dir, profile).with_context(|| format!("loading models from {}", dir.display()))
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Vet {
+            engine,
+            json,
+            dob,
+            date,
+            exception,
+            crop_out,
+            overlay_out,
+            files,
+        } => {
+            let vetter = load_vetter(&engine)?;
+            let ctx = VetContext {
+                date_of_birth: dob,
+                application_date: date,
+                exception,
+            };
+            for dir in [&crop_out, &overlay_out].into_iter().flatten() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+            let mut worst = 0u8;
+            for file in &files {
+                let code = vet_one(
+                    &vetter,
+                    file,
+                    &ctx,
+                    json,
+                    crop_out.as_deref(),
+                    overlay_out.as_deref(),
+                );
+                worst = worst.max(code);
+            }
+            Ok(ExitCode::from(worst))
+        }
+        Command::Eval {
+            engine,
+            dir,
+            labels,
+            json,
+            dump,
+        } => {
+            let vetter = load_vetter(&engine)?;
+            let labels = eval::read_labels(&labels)?;
+            let mut dump_file = match &dump {
+                Some(p) => Some(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("creating {}", p.display()))?,
+                ),
+                None => None,
+            };
+            let summary = eval::run(&vetter, &dir, &labels, |label, report| {
+                if let Some(f) = dump_file.as_mut() {
+                    use std::io::Write;
+                    let mut r = report.clone();
+                    r.file = Some(label.file.clone());
+                    let _ = writeln!(f, "{}", serde_json::to_string(&r).unwrap_or_default());
+                }
+            })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                print_summary(&summary);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            engine,
+            listen,
+            max_inflight,
+            workers,
+        } => {
+            let vetter = Arc::new(load_vetter(&engine)?);
+            let state = web::AppState::new(vetter, max_inflight);
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(web::serve(state, &listen, workers))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Vets one file and prints it; returns the exit code it calls for (0, 1 or 2).
+fn vet_one(
+    vetter: &Vetter,
+    file: &Path,
+    ctx: &VetContext,
+    json: bool,
+    crop_out: Option<&Path>,
+    overlay_out: Option<&Path>,
+) -> u8 {
+    let name = file.display().to_string();
+    let result = std::fs::read(file)
+        .map_err(|e| (String::from("unreadable_file"), e.to_string()))
+        .and_then(|bytes| {
+            vetter
+                .vet(&bytes, ctx)
+                .map_err(|e| (e.code().to_string(), e.to_string()))
+        });
+    let vetted = match result {
+        Ok(v) => v,
+        Err((code, message)) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"file": name, "error": {"code": code, "message": message}})
+                );
+            } else {
+                println!("{name}: ERROR {code}: {message}");
+            }
+            return 2;
+        }
+    };
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "photo".into());
+    let mut code = if vetted.report.verdict == Verdict::Accept {
+        0
+    } else {
+        1
+    };
+    if let (Some(dir), Some(jpeg)) = (crop_out, &vetted.crop_jpeg) {
+        if let Err(e) = std::fs::write(dir.join(format!("{stem}.jpg")), jpeg) {
+            eprintln!("{name}: cannot write crop: {e}");
+            code = 2;
+        }
+    }
+    if let Some(dir) = overlay_out {
+        if let Err(e) = std::fs::write(
+            dir.join(format!("{stem}.overlay.png")),
+            vetted.overlay_png(),
+        ) {
+            eprintln!("{name}: cannot write overlay: {e}");
+            code = 2;
+        }
+    }
+    let mut report = vetted.report;
+    report.file = Some(name.clone());
+    if json {
+        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    } else {
+        println!(
+            "{name}: {}  ({} ms)",
+            report.verdict.as_str().to_uppercase(),
+            report.timings_ms.total
+        );
+        for f in &report.findings {
+            let mark = match f.status {
+                Status::Pass => continue,
+                Status::NotApplicable => "n/a ",
+                Status::Warn => "WARN",
+                Status::Fail => "FAIL",
+            };
+            let waived = if f.waived { " (waived)" } else { "" };
+            println!(
+                "  {mark} {:<4} {}{waived}  measured {}",
+                f.rule, f.message.en, f.measured
+            );
+        }
+    }
+    code
+}
+
+fn print_summary(s: &eval::EvalSummary) {
+    println!(
+        "compliant accepted:      {}/{} ({:.1}%)",
+        s.compliant_accepted,
+        s.compliant,
+        100.0 * s.accepted_share
+    );
+    println!(
+        "non-compliant caught:    {}/{} ({:.1}%)",
+        s.noncompliant_caught,
+        s.noncompliant,
+        100.0 * s.caught_share
+    );
+    println!(
+        "expected rules named:    {}/{} ({:.1}%)",
+        s.expected_rules_named,
+        s.expected_rule_failures,
+        100.0 * s.rule_named_share
+    );
+    println!("'either' photos (not scored): {}", s.either);
+    println!("per rule (named/expected):");
+    for (rule, r) in &s.per_rule {
+        println!(
+            "  {rule:<4} {}/{}  missed: {}",
+            r.named,
+            r.expected,
+            r.missed_in.join(", ")
+        );
+    }
+    let l = &s.landmarks;
+    println!(
+        "landmarks vs .tem ({} photos), median error / inter-pupil distance: eyes {:.3}, chin {:.3}, crown {:.3}",
+        l.photos, l.eyes_median, l.chin_median, l.crown_median
+    );
+    println!("wrong verdicts:");
+    for p in s.photos.iter().filter(|p| p.correct == Some(false)) {
+        println!(
+            "  {} expected {:?} got {:?} flagged {:?} {}",
+            p.file,
+            p.expected,
+            p.verdict,
+            p.flagged,
+            p.error.clone().unwrap_or_default()
+        );
+    }
+}

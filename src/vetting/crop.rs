@@ -1,0 +1,77 @@
+//! The issuer-ready file: the 35:45 crop as a baseline RGB JPEG with no metadata (F2, F3, F8).
+//!
+//! The crop is cut from the smallest JPEG decode scale that still gives at least the profile's
+//! output width, so a 12 MP photo is not decoded at full size when a half-size decode has
+//! enough pixels. Never upscaled.
+
+use image::RgbImage;
+
+use super::input::{self, Source};
+use super::pixels::resize;
+use super::profile::CropProfile;
+use super::report::CropRect;
+use super::VetError;
+
+pub fn produce(
+    src: &Source,
+    work: &RgbImage,
+    work_scale: f32,
+    rect: CropRect,
+    p: &CropProfile,
+) -> Result<Vec<u8>, VetError> {
+    // Output width: the crop's own width, capped at the profile's maximum.
+    let out_w = rect.width.min(p.max_width).max(1);
+    let out_h = ((out_w as f32) * 45.0 / 35.0).round() as u32;
+    let needed = out_w as f32 / rect.width as f32; // decoded pixels per source pixel
+    let decoded;
+    let (img, scale) = if work_scale + 1e-6 >= needed {
+        (work, work_scale)
+    } else {
+        let denom = [8u32, 4, 2]
+            .into_iter()
+            .find(|d| 1.0 / *d as f32 >= needed)
+            .unwrap_or(1);
+        let long = src.stored_width.max(src.stored_height);
+        decoded = input::decode_at_least(src, long.div_ceil(denom))?;
+        (&decoded.image, decoded.scale)
+    };
+    let x = (rect.x as f32 * scale).floor() as u32;
+    let y = (rect.y as f32 * scale).floor() as u32;
+    let w =
+        ((rect.width as f32 * scale).round() as u32).clamp(1, img.width() - x.min(img.width() - 1));
+    let h = ((rect.height as f32 * scale).round() as u32)
+        .clamp(1, img.height() - y.min(img.height() - 1));
+    let cut = image::imageops::crop_imm(img, x, y, w, h).to_image();
+    let out = if (w, h) == (out_w, out_h) {
+        cut
+    } else {
+        resize(&cut, out_w, out_h)
+    };
+    encode(&out, p)
+}
+
+/// Baseline JPEG, 4:2:0; quality raised or lowered to land inside the issuer's size range.
+pub fn encode(img: &RgbImage, p: &CropProfile) -> Result<Vec<u8>, VetError> {
+    let err = |e: turbojpeg::Error| VetError::Context(format!("JPEG encoding failed: {e}"));
+    let mut c = turbojpeg::Compressor::new().map_err(err)?;
+    c.set_subsamp(turbojpeg::Subsamp::Sub2x2).map_err(err)?;
+    let image = turbojpeg::Image {
+        pixels: img.as_raw().as_slice(),
+        width: img.width() as usize,
+        pitch: img.width() as usize * 3,
+        height: img.height() as usize,
+        format: turbojpeg::PixelFormat::RGB,
+    };
+    let mut quality = p.quality;
+    loop {
+        c.set_quality(quality).map_err(err)?;
+        let jpeg = c.compress_to_vec(image).map_err(err)?;
+        if jpeg.len() < p.min_bytes && quality < 100 {
+            quality = (quality + 4).min(100);
+        } else if jpeg.len() > p.max_bytes && quality > 50 {
+            quality -= 10;
+        } else {
+            return Ok(jpeg);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Small pixel helpers shared by the models and the rules: sampling, luminance, statistics.
+
+use image::RgbImage;
+
+/// Bilinear sample at (x, y) in pixel-centre coordinates; outside the image the nearest edge
+/// pixel is used.
+#[inline]
+pub fn bilinear(img: &RgbImage, x: f32, y: f32) -> [f32; 3] {
+    let (w, h) = img.dimensions();
+    let fx = (x - 0.5).clamp(0.0, (w - 1) as f32);
+    let fy = (y - 0.5).clamp(0.0, (h - 1) as f32);
+    let x0 = fx.floor() as u32;
+    let y0 = fy.floor() as u32;
+    let x1 = (x0 + 1).min(w - 1);
+    let y1 = (y0 + 1).min(h - 1);
+    let ax = fx - x0 as f32;
+    let ay = fy - y0 as f32;
+    let raw = img.as_raw();
+    let stride = w as usize * 3;
+    let at = |xx: u32, yy: u32, c: usize| raw[yy as usize * stride + xx as usize * 3 + c] as f32;
+    let mut out = [0.0; 3];
+    for (c, o) in out.iter_mut().enumerate() {
+        let top = at(x0, y0, c) * (1.0 - ax) + at(x1, y0, c) * ax;
+        let bottom = at(x0, y1, c) * (1.0 - ax) + at(x1, y1, c) * ax;
+        *o = top * (1.0 - ay) + bottom * ay;
+    }
+    out
+}
+
+/// Box-filters `img` down by an integer factor (keeps sampling below from aliasing).
+pub fn box_downsample(img: &RgbImage, factor: u32) -> RgbImage {
+    if factor <= 1 {
+        return img.clone();
+    }
+    let (w, h) = img.dimensions();
+    let (ow, oh) = ((w / factor).max(1), (h / factor).max(1));
+    let mut out = RgbImage::new(ow, oh);
+    let raw = img.as_raw();
+    let stride = w as usize * 3;
+    let n = (factor * factor) as u32;
+    for oy in 0..oh {
+        for ox in 0..ow {
+            let mut acc = [0u32; 3];
+            for dy in 0..factor {
+                let row = (oy * factor + dy).min(h - 1) as usize * stride;
+                for dx in 0..factor {
+                    let i = row + (ox * factor + dx).min(w - 1) as usize * 3;
+                    acc[0] += raw[i] as u32;
+                    acc[1] += raw[i + 1] as u32;
+                    acc[2] += raw[i + 2] as u32;
+                }
+            }
+            out.put_pixel(
+                ox,
+                oy,
+                image::Rgb([(acc[0] / n) as u8, (acc[1] / n) as u8, (acc[2] / n) as u8]),
+            );
+        }
+    }
+    out
+}
+
+/// Resamples `img` so that `out_w` x `out_h` pixels cover it, with a box prefilter when
+/// shrinking by more than 2x. Returns the resized image.
+pub fn resize(img: &RgbImage, out_w: u32, out_h: u32) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let factor = ((w as f32 / out_w as f32).min(h as f32 / out_h as f32) / 1.5).floor() as u32;
+    let pre = if factor >= 2 {
+        box_downsample(img, factor)
+    } else {
+        img.clone()
+    };
+    let (pw, ph) = pre.dimensions();
+    let sx = pw as f32 / out_w as f32;
+    let sy = ph as f32 / out_h as f32;
+    let mut out = RgbImage::new(out_w, out_h);
+    for y in 0..out_h {
+        for x in 0..out_w {
+            let p = bilinear(&pre, (x as f32 + 0.5) * sx, (y as f32 + 0.5) * sy);
+            out.put_pixel(x, y, image::Rgb([p[0] as u8, p[1] as u8, p[2] as u8]));
+        }
+    }
+    out
+}
+
+/// Rec. 601 luma in 0..255.
+#[inline]
+pub fn luma(p: [f32; 3]) -> f32 {
+    0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]
+}
+
+#[inline]
+pub fn luma_u8(p: &image::Rgb<u8>) -> f32 {
+    luma([p[0] as f32, p[1] as f32, p[2] as f32])
+}
+
+/// HSV-style saturation in 0..1.
+#[inline]
+pub fn saturation(p: [f32; 3]) -> f32 {
+    let max = p[0].max(p[1]).max(p[2]);
+    let min = p[0].min(p[1]).min(p[2]);
+    if max <= 0.0 {
+        0.0
+    } else {
+        (max - min) / max
+    }
+}
+
+/// Mean and standard deviation.
+pub fn mean_std(values: &[f32]) -> (f32, f32) {
+    if values.is_empty() {
+        return (0.0, 0.0);
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().map(|v| *v as f64).sum::<f64>() / n;
+    let var = values
+        .iter()
+        .map(|v| (*v as f64 - mean).powi(2))
+        .sum::<f64>()
+        / n;
+    (mean as f32, var.sqrt() as f32)
+}
+
+/// The q-quantile (0..1) of `values` (sorts a copy).
+pub fn quantile(values: &[f32], q: f32) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((v.len() - 1) as f32 * q.clamp(0.0, 1.0)).round() as usize;
+    v[i]
+}
+
+/// A 2-D point in pixels.
+pub type Pt = [f32; 2];
+
+#[inline]
+pub fn dist(a: Pt, b: Pt) -> f32 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+}
+
+#[inline]
+pub fn mid(a: Pt, b: Pt) -> Pt {
+    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_and_stats() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        assert_eq!(quantile(&v, 0.5), 3.0);
+        let (m, s) = mean_std(&v);
+        assert!((m - 3.0).abs() < 1e-6);
+        assert!((s - 2f32.sqrt()).abs() < 1e-5);
+    }
+
+    #[test]
+    fn resize_keeps_flat_colour() {
+        let img = RgbImage::from_pixel(100, 80, image::Rgb([10, 200, 30]));
+        let r = resize(&img, 13, 7);
+        assert!(r.pixels().all(|p| p.0 == [10, 200, 30]));
+    }
+}

@@ -1,0 +1,246 @@
+//! P16 glasses, P17 head covering, P18 hair over the eyes, P19 mask, P20 altered look.
+//!
+//! These are measured heuristics, not models trained for the purpose. When one sees a sign it
+//! warns with its measurement and the photo goes to a person; the README lists which are
+//! validated on real photos.
+
+use serde_json::json;
+
+use super::{finding, r3};
+use crate::vetting::face::idx;
+use crate::vetting::pixels::{bilinear, luma, mean_std, saturation, Pt};
+use crate::vetting::report::{CropRect, Finding, Status};
+use crate::vetting::Ctx;
+
+/// Samples an n x n grid over a rectangle given in the face frame: centre `c`, half-sizes in
+/// eye distances along the eye line (`hw`) and up the face (`hh`).
+fn sample(ctx: &Ctx, c: Pt, hw: f32, hh: f32, n: usize) -> Vec<[f32; 3]> {
+    let f = ctx.face;
+    let up = f.up();
+    let right = [-up[1], up[0]];
+    let mut out = Vec::with_capacity(n * n);
+    for j in 0..n {
+        for i in 0..n {
+            let u = (i as f32 + 0.5) / n as f32 * 2.0 - 1.0;
+            let v = (j as f32 + 0.5) / n as f32 * 2.0 - 1.0;
+            let x = c[0] + right[0] * u * hw * f.ipd - up[0] * v * hh * f.ipd;
+            let y = c[1] + right[1] * u * hw * f.ipd - up[1] * v * hh * f.ipd;
+            out.push(bilinear(ctx.scene.work, x, y));
+        }
+    }
+    out
+}
+
+fn along(p: Pt, dir: Pt, d: f32) -> Pt {
+    [p[0] + dir[0] * d, p[1] + dir[1] * d]
+}
+
+fn chroma(c: &[f32; 3]) -> [f32; 2] {
+    let s = (c[0] + c[1] + c[2]).max(1.0);
+    [c[0] / s, c[1] / s]
+}
+
+fn mean_chroma(v: &[[f32; 3]]) -> [f32; 2] {
+    let n = v.len().max(1) as f32;
+    let s = v.iter().fold([0.0, 0.0], |a, c| {
+        let k = chroma(c);
+        [a[0] + k[0], a[1] + k[1]]
+    });
+    [s[0] / n, s[1] / n]
+}
+
+fn mean_luma(v: &[[f32; 3]]) -> f32 {
+    mean_std(&v.iter().map(|c| luma(*c)).collect::<Vec<_>>()).0
+}
+
+pub fn check(ctx: &Ctx, _crop: Option<CropRect>) -> Vec<Finding> {
+    let cheeks: Vec<[f32; 3]> = [50usize, 280]
+        .iter()
+        .flat_map(|&i| sample(ctx, ctx.face.mesh.p(i), 0.12, 0.12, 8))
+        .collect();
+    vec![
+        glasses(ctx, &cheeks),
+        head_covering(ctx),
+        hair_over_eyes(ctx, &cheeks),
+        mask(ctx, &cheeks),
+        altered(ctx, &cheeks),
+    ]
+}
+
+/// Glare: near-white, unsaturated pixels around each eye beyond the catchlight disc.
+/// Frame: a dark bar across the nose bridge between the eyes.
+fn glasses(ctx: &Ctx, cheeks: &[[f32; 3]]) -> Finding {
+    let p = &ctx.profile.appearance;
+    let f = ctx.face;
+    let mut glare = 0.0f32;
+    for e in f.eyes {
+        let n = 24;
+        let v = sample(ctx, e, 0.45, 0.28, n);
+        let mut bright = 0;
+        for (k, c) in v.iter().enumerate() {
+            let (i, j) = ((k % n) as f32, (k / n) as f32);
+            let u = ((i + 0.5) / n as f32 * 2.0 - 1.0) * 0.45;
+            let w = ((j + 0.5) / n as f32 * 2.0 - 1.0) * 0.28;
+            if u * u + w * w < 0.12 * 0.12 {
+                continue; // the iris: catchlights are normal
+            }
+            if luma(*c) > p.glare_luma && saturation(*c) < 0.25 {
+                bright += 1;
+            }
+        }
+        glare = glare.max(bright as f32 / v.len() as f32);
+    }
+    let bridge = sample(ctx, along(f.eye_mid(), f.up(), 0.05 * 1.0), 0.08, 0.12, 8);
+    let bridge_ratio = mean_luma(&bridge) / mean_luma(cheeks).max(1.0);
+    let m = json!({"lens_glare_fraction": r3(glare), "bridge_over_cheek_luma": r3(bridge_ratio)});
+    let t =
+        json!({"max_glare_fraction": p.max_glare_fraction, "min_bridge_ratio": p.min_bridge_ratio});
+    if glare > p.max_glare_fraction {
+        finding("P16", Status::Warn, m, t, "P16.glare")
+    } else if bridge_ratio < p.min_bridge_ratio {
+        finding("P16", Status::Warn, m, t, "P16.frame")
+    } else {
+        finding("P16", Status::Pass, m, t, "P16.ok")
+    }
+}
+
+/// A hat raises the top of the head far above the eyes and puts a straight horizontal edge
+/// (brim, band) above the forehead, where hair has a ragged one.
+fn head_covering(ctx: &Ctx) -> Finding {
+    let p = &ctx.profile.appearance;
+    let f = ctx.face;
+    let up = f.up();
+    let e = f.eye_mid();
+    let top_height = ((e[0] - f.crown[0]) * up[0] + (e[1] - f.crown[1]) * up[1]) / f.ipd;
+    // Row-averaged vertical gradient between the brows and the crown: straight edges survive
+    // the averaging across the head, ragged hairlines cancel out.
+    let rows = 40;
+    let from = 0.6f32;
+    let to = top_height.max(from + 0.2);
+    let mut best = 0.0f32;
+    let mut prev: Option<f32> = None;
+    let mut row_l = Vec::new();
+    for r in 0..rows {
+        let d = from + (to - from) * r as f32 / (rows - 1) as f32;
+        let c = along(e, up, d * f.ipd);
+        let v = sample(ctx, c, 0.6, 0.01, 12);
+        let l = mean_luma(&v[..12]);
+        row_l.push(l);
+        if let Some(pl) = prev {
+            best = best.max((l - pl).abs());
+        }
+        prev = Some(l);
+    }
+    let (_, spread) = mean_std(&row_l);
+    let edge = best / spread.max(4.0);
+    let band = sample(
+        ctx,
+        along(e, up, (from + to) / 2.0 * f.ipd),
+        0.5,
+        (to - from) / 2.0,
+        10,
+    );
+    let band_sat = mean_std(&band.iter().map(|c| saturation(*c)).collect::<Vec<_>>()).0;
+    let m = json!({"crown_above_eyes_ipd": r3(top_height), "straight_edge": r3(edge), "band_saturation": r3(band_sat)});
+    let t = json!({"max_crown_above_eyes_ipd": p.max_crown_above_eyes, "max_straight_edge": p.max_straight_edge, "max_band_saturation": p.max_band_saturation});
+    if top_height > p.max_crown_above_eyes {
+        finding("P17", Status::Warn, m, t, "P17.tall")
+    } else if edge > p.max_straight_edge {
+        finding("P17", Status::Warn, m, t, "P17.edge")
+    } else if band_sat > p.max_band_saturation {
+        finding("P17", Status::Warn, m, t, "P17.colour")
+    } else {
+        finding("P17", Status::Pass, m, t, "P17.ok")
+    }
+}
+
+/// Hair over the eyes makes the eye regions much darker than the cheeks.
+fn hair_over_eyes(ctx: &Ctx, cheeks: &[[f32; 3]]) -> Finding {
+    let p = &ctx.profile.appearance;
+    let f = ctx.face;
+    let eyes: Vec<[f32; 3]> = f
+        .eyes
+        .iter()
+        .flat_map(|&e| sample(ctx, along(e, f.up(), 0.1 * f.ipd), 0.3, 0.22, 10))
+        .collect();
+    let ratio = mean_luma(&eyes) / mean_luma(cheeks).max(1.0);
+    let m = json!({"eye_region_over_cheek_luma": r3(ratio)});
+    let t = json!({"min": p.min_eye_region_ratio});
+    if ratio < p.min_eye_region_ratio {
+        finding("P18", Status::Warn, m, t, "P18.covered")
+    } else {
+        finding("P18", Status::Pass, m, t, "P18.ok")
+    }
+}
+
+/// A mask makes the skin around the mouth and chin a different colour from the cheeks.
+fn mask(ctx: &Ctx, cheeks: &[[f32; 3]]) -> Finding {
+    let p = &ctx.profile.appearance;
+    let f = ctx.face;
+    let chin_area = sample(
+        ctx,
+        f.mesh.p(idx::LIP_LOWER_OUTER).lerp_to(f.chin, 0.5),
+        0.2,
+        0.1,
+        8,
+    );
+    let upper_lip = sample(
+        ctx,
+        f.mesh
+            .p(idx::NOSE_TIP)
+            .lerp_to(f.mesh.p(idx::LIP_UPPER_OUTER), 0.6),
+        0.2,
+        0.06,
+        8,
+    );
+    let lower: Vec<[f32; 3]> = chin_area.into_iter().chain(upper_lip).collect();
+    let a = mean_chroma(&lower);
+    let b = mean_chroma(cheeks);
+    let chroma_diff = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
+    let luma_ratio = mean_luma(&lower) / mean_luma(cheeks).max(1.0);
+    let m =
+        json!({"lower_face_chroma_diff": r3(chroma_diff), "lower_face_luma_ratio": r3(luma_ratio)});
+    let t = json!({"max_chroma_diff": p.max_lower_face_chroma_diff, "luma_ratio": p.lower_face_luma_ratio});
+    if chroma_diff > p.max_lower_face_chroma_diff
+        || luma_ratio < p.lower_face_luma_ratio[0]
+        || luma_ratio > p.lower_face_luma_ratio[1]
+    {
+        finding("P19", Status::Warn, m, t, "P19.covered")
+    } else {
+        finding("P19", Status::Pass, m, t, "P19.ok")
+    }
+}
+
+/// Skin colour outside the range of natural skin under ordinary light (filters, make-up).
+fn altered(ctx: &Ctx, cheeks: &[[f32; 3]]) -> Finding {
+    let p = &ctx.profile.appearance;
+    let c = mean_chroma(cheeks);
+    let sat = mean_std(&cheeks.iter().map(|c| saturation(*c)).collect::<Vec<_>>()).0;
+    let m = json!({"cheek_chroma_rg": [r3(c[0]), r3(c[1])], "cheek_saturation": r3(sat)});
+    let t = json!({"red_chroma": p.skin_red_chroma, "green_chroma": p.skin_green_chroma});
+    if sat < ctx.profile.quality.monochrome_max_saturation {
+        return finding("P20", Status::Pass, m, t, "P20.mono");
+    }
+    if c[0] < p.skin_red_chroma[0]
+        || c[0] > p.skin_red_chroma[1]
+        || c[1] < p.skin_green_chroma[0]
+        || c[1] > p.skin_green_chroma[1]
+    {
+        finding("P20", Status::Warn, m, t, "P20.colour")
+    } else {
+        finding("P20", Status::Pass, m, t, "P20.ok")
+    }
+}
+
+trait Lerp {
+    fn lerp_to(self, b: Pt, t: f32) -> Pt;
+}
+
+impl Lerp for Pt {
+    fn lerp_to(self, b: Pt, t: f32) -> Pt {
+        [
+            self[0] + (b[0] - self[0]) * t,
+            self[1] + (b[1] - self[1]) * t,
+        ]
+    }
+}

@@ -1,0 +1,75 @@
+//! One module per rule family; each has one entry point that reads the shared `Face` and
+//! `Scene` and returns findings. Thresholds come from the profile only.
+
+pub mod appearance;
+pub mod background;
+pub mod expression;
+pub mod file;
+pub mod geometry;
+pub mod pose;
+pub mod presence;
+pub mod quality;
+
+use serde_json::{json, Value};
+
+use super::messages::msg;
+use super::report::{Finding, Status};
+
+/// A finding whose message comes from the catalogue under `key`.
+pub fn finding(
+    rule: &str,
+    status: Status,
+    measured: Value,
+    threshold: Value,
+    key: &str,
+) -> Finding {
+    Finding::new(rule, status, measured, threshold, msg(key))
+}
+
+/// A rule the engine could not judge on this photo: said so, never a silent pass.
+pub fn not_assessed(rule: &str, why_key: &str) -> Finding {
+    finding(
+        rule,
+        Status::NotApplicable,
+        Value::Null,
+        Value::Null,
+        why_key,
+    )
+}
+
+/// Rounds for reports (3 significant decimals are plenty for a reviewer).
+pub fn r3(v: f32) -> Value {
+    json!((v as f64 * 1000.0).round() / 1000.0)
+}
+
+/// Rules a declared exception may waive (spec: never F4, F5, P12, P13).
+pub const WAIVABLE: [&str; 7] = ["P2", "P8", "P9", "P16", "P17", "P19", "P20"];
+/// Rules relaxed for infants (spec section 2, infant column): a failure becomes a warning.
+pub const INFANT_RELAXED: [&str; 3] = ["P3", "P9", "P10"];
+
+pub fn apply_exceptions(findings: &mut [Finding], exception: bool, infant: bool) {
+    for f in findings.iter_mut() {
+        if f.status != Status::Fail && f.status != Status::Warn {
+            continue;
+        }
+        if exception && WAIVABLE.contains(&f.rule.as_str()) {
+            f.waived = true;
+        } else if infant && f.status == Status::Fail && INFANT_RELAXED.contains(&f.rule.as_str()) {
+            f.status = Status::Warn;
+        }
+    }
+}
+
+/// Report order: F rules, then P rules, by number.
+pub fn sort(findings: &mut [Finding]) {
+    fn key(rule: &str) -> (u8, u32) {
+        let (family, n) = rule.split_at(1);
+        let fam = match family {
+            "F" => 0,
+            "P" => 1,
+            _ => 2,
+        };
+        (fam, n.parse().unwrap_or(0))
+    }
+    findings.sort_by_key(|f| key(&f.rule));
+}

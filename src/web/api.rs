@@ -1,0 +1,263 @@
+//! JSON API handlers. Errors are `{"error": {"code", "message", "message_ja"}}` with a stable
+//! code.
+
+use std::time::Instant;
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse, ResponseError};
+use chrono::NaiveDate;
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::AppState;
+use crate::vetting::messages::msg;
+use crate::vetting::{Status, VetContext, VetError, Vetted};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("the photo could not be used: {0}")]
+    Vet(#[from] VetError),
+    #[error("the service is busy; retry shortly")]
+    Busy,
+    #[error("internal error")]
+    Internal(String),
+    #[error("no such endpoint")]
+    NotFound,
+}
+
+impl ApiError {
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { code, .. } => code,
+            ApiError::Vet(e) => e.code(),
+            ApiError::Busy => "busy",
+            ApiError::Internal(_) => "internal",
+            ApiError::NotFound => "not_found",
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Vet(VetError::Input(crate::vetting::InputError::TooLarge { .. })) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            ApiError::Vet(VetError::Model(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Vet(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let code = self.code();
+        // Applicant-facing Japanese text where the catalogue has it.
+        let catalogue = msg(&format!("F1.{code}"));
+        let ja = if catalogue.ja.starts_with("F1.") {
+            None
+        } else {
+            Some(catalogue.ja)
+        };
+        let mut resp = HttpResponse::build(self.status_code());
+        if matches!(self, ApiError::Busy) {
+            resp.insert_header(("Retry-After", "1"));
+        }
+        if let ApiError::Internal(detail) = self {
+            tracing::error!(%detail, "internal error");
+        }
+        resp.json(json!({"error": {"code": code, "message": self.to_string(), "message_ja": ja}}))
+    }
+}
+
+fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::BadRequest {
+        code,
+        message: message.into(),
+    }
+}
+
+/// The multipart form: `photo` (file), optional `dob`, `application_date`, `exception`.
+struct Upload {
+    photo: Vec<u8>,
+    ctx: VetContext,
+}
+
+fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        bad(
+            "invalid_date",
+            format!("{field} must be a date as YYYY-MM-DD, got '{}'", s.trim()),
+        )
+    })
+}
+
+async fn read_upload(mut form: Multipart, max_bytes: usize) -> Result<Upload, ApiError> {
+    let mut photo = None;
+    let mut ctx = VetContext::default();
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| bad("invalid_multipart", e.to_string()))?;
+        let name = field.name().unwrap_or_default().to_string();
+        let limit = if name == "photo" { max_bytes } else { 4096 };
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| bad("invalid_multipart", e.to_string()))?;
+            if buf.len() + chunk.len() > limit {
+                return Err(if name == "photo" {
+                    ApiError::Vet(VetError::Input(crate::vetting::InputError::TooLarge {
+                        size: buf.len() + chunk.len(),
+                        limit,
+                    }))
+                } else {
+                    bad(
+                        "field_too_long",
+                        format!("field '{name}' is longer than {limit} bytes"),
+                    )
+                });
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        let text = || {
+            String::from_utf8(buf.clone())
+                .map_err(|_| bad("invalid_text", format!("field '{name}' is not UTF-8")))
+        };
+        match name.as_str() {
+            "photo" => photo = Some(buf),
+            "dob" => ctx.date_of_birth = Some(parse_date("dob", &text()?)?),
+            "application_date" => {
+                ctx.application_date = Some(parse_date("application_date", &text()?)?)
+            }
+            "exception" => ctx.exception = Some(text()?).filter(|s| !s.trim().is_empty()),
+            other => {
+                return Err(bad(
+                    "unknown_field",
+                    format!("unknown form field '{other}'"),
+                ))
+            }
+        }
+    }
+    let photo = photo.ok_or_else(|| bad("missing_photo", "the form has no 'photo' file field"))?;
+    Ok(Upload { photo, ctx })
+}
+
+/// Admits the request if a permit is free, reads the form, vets it on the blocking pool.
+async fn run_vet(
+    state: &AppState,
+    form: Multipart,
+    endpoint: &'static str,
+) -> Result<Vetted, ApiError> {
+    let permit = state
+        .permits
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::Busy)?;
+    let upload = read_upload(form, state.vetter.profile.input.max_bytes).await?;
+    let vetter = state.vetter.clone();
+    let t = Instant::now();
+    let result = web::block(move || {
+        let _permit = permit;
+        vetter.vet(&upload.photo, &upload.ctx)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    state
+        .metrics
+        .latency
+        .with_label_values(&[endpoint])
+        .observe(t.elapsed().as_secs_f64());
+    let vetted = result?;
+    state
+        .metrics
+        .verdicts
+        .with_label_values(&[vetted.report.verdict.as_str()])
+        .inc();
+    for f in &vetted.report.findings {
+        let status = match f.status {
+            Status::Fail => "fail",
+            Status::Warn => "warn",
+            _ => continue,
+        };
+        state
+            .metrics
+            .failing_rules
+            .with_label_values(&[f.rule.as_str(), status])
+            .inc();
+    }
+    Ok(vetted)
+}
+
+fn count(state: &AppState, endpoint: &str, status: StatusCode) {
+    state
+        .metrics
+        .requests
+        .with_label_values(&[endpoint, status.as_str()])
+        .inc();
+}
+
+async fn respond(
+    state: web::Data<AppState>,
+    form: Multipart,
+    endpoint: &'static str,
+    render: impl FnOnce(Vetted) -> Result<HttpResponse, ApiError>,
+) -> HttpResponse {
+    let resp = match run_vet(&state, form, endpoint).await.and_then(render) {
+        Ok(r) => r,
+        Err(e) => e.error_response(),
+    };
+    count(&state, endpoint, resp.status());
+    resp
+}
+
+/// `POST /api/v1/vet`: the report.
+pub async fn vet(state: web::Data<AppState>, form: Multipart) -> HttpResponse {
+    respond(state, form, "vet", |v| {
+        Ok(HttpResponse::Ok().json(&v.report))
+    })
+    .await
+}
+
+/// `POST /api/v1/crop`: the issuer-ready JPEG, with the verdict in `X-Verdict`; 422 with the
+/// report when no crop could be made.
+pub async fn crop(state: web::Data<AppState>, form: Multipart) -> HttpResponse {
+    respond(state, form, "crop", |v| match v.crop_jpeg {
+        Some(jpeg) => Ok(HttpResponse::Ok()
+            .content_type("image/jpeg")
+            .insert_header(("X-Verdict", v.report.verdict.as_str()))
+            .body(jpeg)),
+        None => Ok(HttpResponse::UnprocessableEntity().json(json!({
+            "error": {"code": "no_crop", "message": "no 35:45 crop could be made from this photo; see the report"},
+            "report": v.report,
+        }))),
+    })
+    .await
+}
+
+/// `POST /api/v1/overlay`: the reviewer's picture (PNG).
+pub async fn overlay(state: web::Data<AppState>, form: Multipart) -> HttpResponse {
+    respond(state, form, "overlay", |v| {
+        Ok(HttpResponse::Ok()
+            .content_type("image/png")
+            .insert_header(("X-Verdict", v.report.verdict.as_str()))
+            .body(v.overlay_png()))
+    })
+    .await
+}
+
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}
+
+pub async fn not_found() -> HttpResponse {
+    ApiError::NotFound.error_response()
+}
