@@ -39,6 +39,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("F5.no_space_below", "There is not enough space below your chin. Lower the camera or step back so your shoulders show.", "あごの下の余白が足りません。カメラを下げるか、少し離れて肩まで写してください。"),
     ("F5.off_centre", "Your face is too close to the edge. Centre your face in the photo.", "顔が写真の端に寄りすぎています。顔を中央にしてください。"),
     ("F5.ears", "Your ears or face outline are too close to the edge. Centre your face and step back a little.", "耳や顔の輪郭が端に近すぎます。顔を中央にして、少し離れてください。"),
+    ("geometry.tolerance", "Slightly outside the passport guide, within the margin the issuer's cropping allows.", "旅券の目安からわずかに外れていますが、発行側の切り抜きで許容される範囲です。"),
     ("geometry.no_crop", "Not judged: no card photo could be cut from this photo (see F5).", "判定していません：申請用の写真を切り出せませんでした（F5参照）。"),
     ("F6.none", "Not judged: the photo carries no capture date.", "判定していません：撮影日の情報がありません。"),
     ("F6.ok", "The photo was taken within the last 6 months.", "撮影から6か月以内の写真です。"),

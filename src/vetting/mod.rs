@@ -72,6 +72,7 @@ pub struct Vetted {
     /// Work pixels per source pixel.
     pub scale: f32,
     pub face: Option<Face>,
+    pub mask: Mask,
 }
 
 impl Vetted {
@@ -199,8 +200,8 @@ impl Vetter {
                     det.clone(),
                     mesh,
                     &mask,
-                    work.height() as f32,
                     p.pose.pitch_offset_deg,
+                    p.geometry.crown_cap,
                 );
                 let rctx = Ctx {
                     scene: &scene,
@@ -254,6 +255,7 @@ impl Vetter {
             work,
             scale,
             face: face_out,
+            mask,
         })
     }
 }

@@ -89,6 +89,11 @@ pub struct Geometry {
     /// Ideal head ratio, top margin, centre.
     pub ideal: [f32; 3],
     pub side_margin: f32,
+    /// Widening of every range when searching for a crop, for landmark uncertainty; a crop
+    /// that needs it gets an informational warning.
+    pub tolerance: f32,
+    /// Highest crown accepted above the eyes, in eye-to-chin distances (hair above is hair).
+    pub crown_cap: f32,
     pub ear_extension_ipd: f32,
     pub min_crop_width_px: f32,
     pub min_eye_distance_px: f32,

@@ -306,6 +306,17 @@ fn shadows(ctx: &Ctx, g: &Grid, mean_l: f32) -> Finding {
 
 /// Darker over brighter mean luma of two cheek patches (mesh 50 and 280).
 pub fn face_light_ratio(ctx: &Ctx) -> f32 {
+    let (a, b) = cheek_lumas(ctx);
+    a.min(b) / a.max(b).max(1.0)
+}
+
+/// Mean luma of the two cheeks.
+pub fn face_light_luma(ctx: &Ctx) -> f32 {
+    let (a, b) = cheek_lumas(ctx);
+    (a + b) / 2.0
+}
+
+fn cheek_lumas(ctx: &Ctx) -> (f32, f32) {
     let f = ctx.face;
     let r = (f.ipd * 0.15).max(2.0);
     let patch = |c: [f32; 2]| {
@@ -323,7 +334,5 @@ pub fn face_light_ratio(ctx: &Ctx) -> f32 {
         }
         mean_std(&v).0
     };
-    let a = patch(f.mesh.p(50));
-    let b = patch(f.mesh.p(280));
-    a.min(b) / a.max(b).max(1.0)
+    (patch(f.mesh.p(50)), patch(f.mesh.p(280)))
 }

@@ -97,30 +97,40 @@ pub fn check(ctx: &Ctx) -> Geometry {
         };
     }
 
-    // Search the allowed ranges for the feasible crop nearest the ideal.
+    // Search the allowed ranges (widened by the tolerance) for the feasible crop nearest the
+    // ideal; leaving a strict range costs far more than moving inside it.
+    let tol = g.tolerance;
+    let widen = |r: [f32; 2]| [r[0] - tol, r[1] + tol];
+    let outside = |v: f32, r: [f32; 2]| (r[0] - v).max(v - r[1]).max(0.0);
+    let (hr, tm, bm, ce) = (widen(g.head_ratio), widen(g.top_margin), widen(g.bottom_margin), widen(g.centre));
     let mut best: Option<(f32, CropRect, [f32; 3])> = None;
-    for ratio in steps(g.head_ratio[0], g.head_ratio[1], 18) {
+    for ratio in steps(hr[0], hr[1], 24) {
         let h = head_h / ratio;
         let w = h * 35.0 / 45.0;
-        for top in steps(g.top_margin[0], g.top_margin[1], 18) {
+        for top in steps(tm[0], tm[1], 24) {
             let bottom = 1.0 - ratio - top;
-            if bottom < g.bottom_margin[0] || bottom > g.bottom_margin[1] {
+            if bottom < bm[0] || bottom > bm[1] {
                 continue;
             }
             let y0 = head.crown_y - top * h;
             if y0 < 0.0 || y0 + h > img_h {
                 continue;
             }
-            for c in steps(g.centre[0], g.centre[1], 22) {
+            for c in steps(ce[0], ce[1], 24) {
                 let x0 = head.centre_x - c * w;
                 if x0 < 0.0 || x0 + w > img_w {
                     continue;
                 }
-                let margin = g.side_margin * w;
+                let margin = (g.side_margin - tol).max(0.0) * w;
                 if head.left_x - x0 < margin || x0 + w - head.right_x < margin {
                     continue;
                 }
-                let cost = ((ratio - g.ideal[0]) / 0.045).powi(2)
+                let off = outside(ratio, g.head_ratio)
+                    + outside(top, g.top_margin)
+                    + outside(bottom, g.bottom_margin)
+                    + outside(c, g.centre);
+                let cost = 1e4 * off * off
+                    + ((ratio - g.ideal[0]) / 0.045).powi(2)
                     + ((top - g.ideal[1]) / 0.045).powi(2)
                     + ((c - g.ideal[2]) / 0.055).powi(2);
                 if best.as_ref().is_none_or(|b| cost < b.0) {
@@ -144,27 +154,39 @@ pub fn check(ctx: &Ctx) -> Geometry {
         };
     };
 
-    findings.push(finding(
+    // Within the strict range: pass; only within the tolerance: an informational warning.
+    let within = |v: f32, r: [f32; 2]| v >= r[0] - 1e-4 && v <= r[1] + 1e-4;
+    let graded = |ok: bool, f: Finding| -> Finding {
+        let mut f = f;
+        if !ok {
+            f.status = Status::Warn;
+            f.informational = true;
+            f.message = crate::vetting::messages::msg("geometry.tolerance");
+        }
+        f
+    };
+    let bottom = 1.0 - ratio - top;
+    findings.push(graded(within(ratio, g.head_ratio), finding(
         "P3",
         Status::Pass,
         json!({"head_height_ratio": r3(ratio)}),
         json!({"min": g.head_ratio[0], "max": g.head_ratio[1]}),
         "P3.ok",
-    ));
-    findings.push(finding(
+    )));
+    findings.push(graded(within(c, g.centre), finding(
         "P4",
         Status::Pass,
         json!({"face_centre_ratio": r3(c)}),
         json!({"min": g.centre[0], "max": g.centre[1]}),
         "P4.ok",
-    ));
-    findings.push(finding(
+    )));
+    findings.push(graded(within(top, g.top_margin) && within(bottom, g.bottom_margin), finding(
         "P5",
         Status::Pass,
-        json!({"above_crown_ratio": r3(top), "below_chin_ratio": r3(1.0 - ratio - top)}),
+        json!({"above_crown_ratio": r3(top), "below_chin_ratio": r3(bottom)}),
         json!({"above_crown": g.top_margin, "below_chin": g.bottom_margin}),
         "P5.ok",
-    ));
+    )));
     findings.push(finding(
         "P6",
         Status::Pass,
