@@ -52,6 +52,7 @@ const CATALOG: &[(&str, &str, &str)] = &[
     ("P1.ok", "Exactly one face was found.", "顔が1つだけ写っています。"),
     ("P1.none", "No face was found. Take a photo of your face from the front.", "顔が見つかりません。正面から顔を撮影してください。"),
     ("P1.several", "More than one face is in the photo. Take the photo alone, with no people or pictures of faces behind you.", "複数の顔が写っています。背景に人や顔の写った物がない状態で、1人で撮影してください。"),
+    ("P1.profile", "Only a face in profile was found. Face the camera directly.", "横顔しか写っていません。カメラの正面を向いてください。"),
     ("P1.unclear", "Your face could not be seen clearly. Face the camera directly in good light.", "顔がはっきり確認できません。明るい場所で正面を向いて撮影してください。"),
     ("P2.ok", "You are facing the camera.", "正面を向いています。"),
     ("P2.roll", "Your head is tilted. Keep your head straight.", "頭が傾いています。まっすぐにしてください。"),

@@ -66,6 +66,7 @@ pub struct Presence {
     pub other_face_min_score: f32,
     pub other_face_min_relative_size: f32,
     pub mesh_min_presence: f32,
+    pub max_frontal_yaw_deg: f32,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -123,6 +124,7 @@ pub struct Expression {
 pub struct Background {
     pub mask_background_max: f32,
     pub edge_clearance_cells: u32,
+    pub halo_cells: u32,
     pub min_background_fraction: f32,
     pub edge_step: f32,
     pub max_edge_density: f32,
@@ -159,9 +161,7 @@ pub struct Appearance {
     pub glare_luma: f32,
     pub max_glare_fraction: f32,
     pub min_bridge_ratio: f32,
-    pub max_crown_above_eyes: f32,
-    pub max_straight_edge: f32,
-    pub max_band_saturation: f32,
+    pub max_top_width_ratio: f32,
     pub min_eye_region_ratio: f32,
     pub max_lower_face_chroma_diff: f32,
     pub lower_face_luma_ratio: [f32; 2],

@@ -104,51 +104,44 @@ fn glasses(ctx: &Ctx, cheeks: &[[f32; 3]]) -> Finding {
     }
 }
 
-/// A hat raises the top of the head far above the eyes and puts a straight horizontal edge
-/// (brim, band) above the forehead, where hair has a ragged one.
+/// A hat sits wider than the top of a head: the person mask a little below the crown spans far
+/// more than the face is wide (a mortarboard, a brim, a peaked cap), where hair follows the
+/// skull and narrows towards the top.
 fn head_covering(ctx: &Ctx) -> Finding {
     let p = &ctx.profile.appearance;
     let f = ctx.face;
     let up = f.up();
+    let right = [-up[1], up[0]];
     let e = f.eye_mid();
-    let top_height = ((e[0] - f.crown[0]) * up[0] + (e[1] - f.crown[1]) * up[1]) / f.ipd;
-    // Row-averaged vertical gradient between the brows and the crown: straight edges survive
-    // the averaging across the head, ragged hairlines cancel out.
-    let rows = 40;
-    let from = 0.6f32;
-    let to = top_height.max(from + 0.2);
-    let mut best = 0.0f32;
-    let mut prev: Option<f32> = None;
-    let mut row_l = Vec::new();
-    for r in 0..rows {
-        let d = from + (to - from) * r as f32 / (rows - 1) as f32;
-        let c = along(e, up, d * f.ipd);
-        let v = sample(ctx, c, 0.6, 0.01, 12);
-        let l = mean_luma(&v[..12]);
-        row_l.push(l);
-        if let Some(pl) = prev {
-            best = best.max((l - pl).abs());
+    let crown_above = ((f.crown[0] - e[0]) * up[0] + (f.crown[1] - e[1]) * up[1]).max(f.ipd);
+    let face_w =
+        crate::vetting::pixels::dist(f.mesh.p(idx::CHEEK_L), f.mesh.p(idx::CHEEK_R)).max(1.0);
+    // Widest run of person pixels through the midline, over rows from 10% to 40% of the way
+    // down from the crown to the eyes.
+    let mut widest = 0.0f32;
+    for k in 0..8 {
+        let frac = 0.1 + 0.3 * k as f32 / 7.0;
+        let c = along(e, up, crown_above * (1.0 - frac));
+        let step = f.ipd * 0.02;
+        let mut w = 0.0;
+        for dir in [1.0f32, -1.0] {
+            let mut t = 0.0;
+            while t < face_w * 2.0 {
+                let q = [c[0] + right[0] * t * dir, c[1] + right[1] * t * dir];
+                if ctx.scene.mask.at(q[0], q[1]) < 0.5 {
+                    break;
+                }
+                t += step;
+            }
+            w += t;
         }
-        prev = Some(l);
+        widest = widest.max(w);
     }
-    let (_, spread) = mean_std(&row_l);
-    let edge = best / spread.max(4.0);
-    let band = sample(
-        ctx,
-        along(e, up, (from + to) / 2.0 * f.ipd),
-        0.5,
-        (to - from) / 2.0,
-        10,
-    );
-    let band_sat = mean_std(&band.iter().map(|c| saturation(*c)).collect::<Vec<_>>()).0;
-    let m = json!({"crown_above_eyes_ipd": r3(top_height), "straight_edge": r3(edge), "band_saturation": r3(band_sat)});
-    let t = json!({"max_crown_above_eyes_ipd": p.max_crown_above_eyes, "max_straight_edge": p.max_straight_edge, "max_band_saturation": p.max_band_saturation});
-    if top_height > p.max_crown_above_eyes {
-        finding("P17", Status::Warn, m, t, "P17.tall")
-    } else if edge > p.max_straight_edge {
+    let ratio = widest / face_w;
+    let m = json!({"top_width_over_face_width": r3(ratio), "crown_above_eyes_ipd": r3(crown_above / f.ipd)});
+    let t = json!({"max_top_width_ratio": p.max_top_width_ratio});
+    if ratio > p.max_top_width_ratio {
         finding("P17", Status::Warn, m, t, "P17.edge")
-    } else if band_sat > p.max_band_saturation {
-        finding("P17", Status::Warn, m, t, "P17.colour")
     } else {
         finding("P17", Status::Pass, m, t, "P17.ok")
     }

@@ -165,8 +165,11 @@ pub fn check(ctx: &Ctx, crop: Option<CropRect>) -> Vec<Finding> {
             let l = luma(rgb);
             ls.push(l);
             sats.push(saturation(rgb));
-            pts.push((x as f32 / w as f32, y as f32 / h as f32, l));
-            if is_bg(x - 1, y) && is_bg(x + 1, y) && is_bg(x, y - 1) && is_bg(x, y + 1) {
+            let far = g.dist[(y * w + x) as usize] >= p.halo_cells;
+            pts.push((x as f32 / w as f32, y as f32 / h as f32, l, far));
+            // Texture is judged away from the person's outline, where the mask often misses
+            // strands and ponytails.
+            if far && is_bg(x - 1, y) && is_bg(x + 1, y) && is_bg(x, y - 1) && is_bg(x, y + 1) {
                 interior += 1;
                 let gx = g.l(x + 1, y) - g.l(x - 1, y);
                 let gy = g.l(x, y + 1) - g.l(x, y - 1);
@@ -194,7 +197,8 @@ pub fn check(ctx: &Ctx, crop: Option<CropRect>) -> Vec<Finding> {
     let (mean_sat, _) = mean_std(&sats);
     let edge_density = edges as f32 / interior as f32;
     let (plane, residual_outliers) = plane_fit(&pts, p.object_deviation);
-    let object_fraction = residual_outliers as f32 / pts.len() as f32;
+    let far_count = pts.iter().filter(|q| q.3).count().max(1);
+    let object_fraction = residual_outliers as f32 / far_count as f32;
     let measured = json!({
         "mean_luma": r3(mean_l), "mean_saturation": r3(mean_sat), "edge_density": r3(edge_density),
         "object_fraction": r3(object_fraction), "gradient_luma": r3(plane), "background_fraction": r3(bg_fraction),
@@ -228,42 +232,53 @@ pub fn check(ctx: &Ctx, crop: Option<CropRect>) -> Vec<Finding> {
     vec![p10, shadows(ctx, &g, mean_l)]
 }
 
-/// Fits luma = a + b x + c y over the background; returns the luma change the plane makes
-/// across the crop and how many cells stand further than `dev` from it (objects, patterns).
-fn plane_fit(pts: &[(f32, f32, f32)], dev: f32) -> (f32, usize) {
-    let n = pts.len() as f64;
-    let (mut sx, mut sy, mut sl, mut sxx, mut syy, mut sxy, mut sxl, mut syl) =
-        (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    for &(x, y, l) in pts {
-        let (x, y, l) = (x as f64, y as f64, l as f64);
-        sx += x;
-        sy += y;
-        sl += l;
-        sxx += x * x;
-        syy += y * y;
-        sxy += x * y;
-        sxl += x * l;
-        syl += y * l;
-    }
-    // Centred normal equations for b, c.
-    let (mx, my, ml) = (sx / n, sy / n, sl / n);
-    let cxx = sxx / n - mx * mx;
-    let cyy = syy / n - my * my;
-    let cxy = sxy / n - mx * my;
-    let cxl = sxl / n - mx * ml;
-    let cyl = syl / n - my * ml;
-    let det = cxx * cyy - cxy * cxy;
-    let (b, c) = if det.abs() < 1e-9 {
-        (0.0, 0.0)
-    } else {
-        ((cxl * cyy - cyl * cxy) / det, (cyl * cxx - cxl * cxy) / det)
+/// Fits luma = a + b x + c y over the background, twice (the second time without the cells
+/// the first fit left far off, so objects do not tilt the plane); returns the luma change the
+/// plane makes across the crop and how many cells away from the person stand further than
+/// `dev` from it (objects, patterns).
+fn plane_fit(pts: &[(f32, f32, f32, bool)], dev: f32) -> (f32, usize) {
+    let fit = |keep: &dyn Fn(&(f32, f32, f32, bool)) -> bool| -> (f64, f64, f64) {
+        let (mut n, mut sx, mut sy, mut sl, mut sxx, mut syy, mut sxy, mut sxl, mut syl) =
+            (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        for q in pts.iter().filter(|q| keep(q)) {
+            let (x, y, l) = (q.0 as f64, q.1 as f64, q.2 as f64);
+            n += 1.0;
+            sx += x;
+            sy += y;
+            sl += l;
+            sxx += x * x;
+            syy += y * y;
+            sxy += x * y;
+            sxl += x * l;
+            syl += y * l;
+        }
+        if n < 3.0 {
+            return (sl / n.max(1.0), 0.0, 0.0);
+        }
+        let (mx, my, ml) = (sx / n, sy / n, sl / n);
+        let cxx = sxx / n - mx * mx;
+        let cyy = syy / n - my * my;
+        let cxy = sxy / n - mx * my;
+        let cxl = sxl / n - mx * ml;
+        let cyl = syl / n - my * ml;
+        let det = cxx * cyy - cxy * cxy;
+        let (b, c) = if det.abs() < 1e-9 {
+            (0.0, 0.0)
+        } else {
+            ((cxl * cyy - cyl * cxy) / det, (cyl * cxx - cxl * cxy) / det)
+        };
+        (ml - b * mx - c * my, b, c)
     };
-    let a = ml - b * mx - c * my;
+    let residual = |(a, b, c): (f64, f64, f64), q: &(f32, f32, f32, bool)| {
+        ((a + b * q.0 as f64 + c * q.1 as f64) - q.2 as f64).abs()
+    };
+    let first = fit(&|_| true);
+    let second = fit(&|q| residual(first, q) <= dev as f64);
     let outliers = pts
         .iter()
-        .filter(|&&(x, y, l)| ((a + b * x as f64 + c * y as f64) - l as f64).abs() > dev as f64)
+        .filter(|q| q.3 && residual(second, q) > dev as f64)
         .count();
-    ((b.abs() + c.abs()) as f32, outliers)
+    ((second.1.abs() + second.2.abs()) as f32, outliers)
 }
 
 /// P11: background next to the head darker than the rest (a cast shadow), or one side of the

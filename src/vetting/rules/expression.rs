@@ -88,7 +88,10 @@ pub fn check(ctx: &Ctx) -> Vec<Finding> {
     let face = ctx.face;
     let (el, er) = (ear(face, &idx::EYE_L), ear(face, &idx::EYE_R));
     let cheek = crate::vetting::rules::background::face_light_luma(ctx);
-    let (il, ir) = (iris_share(ctx, &idx::EYE_L, cheek), iris_share(ctx, &idx::EYE_R, cheek));
+    let (il, ir) = (
+        iris_share(ctx, &idx::EYE_L, cheek),
+        iris_share(ctx, &idx::EYE_R, cheek),
+    );
     let eyes = json!({"eye_aspect_ratio": [r3(el), r3(er)], "iris_share": [r3(il), r3(ir)]});
     let eyes_t = json!({"min": p.eye_open_min_ratio, "warn_below": p.eye_open_warn_ratio});
     let p8 = if el.min(er) < p.eye_open_min_ratio {

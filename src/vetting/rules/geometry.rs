@@ -102,7 +102,12 @@ pub fn check(ctx: &Ctx) -> Geometry {
     let tol = g.tolerance;
     let widen = |r: [f32; 2]| [r[0] - tol, r[1] + tol];
     let outside = |v: f32, r: [f32; 2]| (r[0] - v).max(v - r[1]).max(0.0);
-    let (hr, tm, bm, ce) = (widen(g.head_ratio), widen(g.top_margin), widen(g.bottom_margin), widen(g.centre));
+    let (hr, tm, bm, ce) = (
+        widen(g.head_ratio),
+        widen(g.top_margin),
+        widen(g.bottom_margin),
+        widen(g.centre),
+    );
     let mut best: Option<(f32, CropRect, [f32; 3])> = None;
     for ratio in steps(hr[0], hr[1], 24) {
         let h = head_h / ratio;
@@ -166,27 +171,36 @@ pub fn check(ctx: &Ctx) -> Geometry {
         f
     };
     let bottom = 1.0 - ratio - top;
-    findings.push(graded(within(ratio, g.head_ratio), finding(
-        "P3",
-        Status::Pass,
-        json!({"head_height_ratio": r3(ratio)}),
-        json!({"min": g.head_ratio[0], "max": g.head_ratio[1]}),
-        "P3.ok",
-    )));
-    findings.push(graded(within(c, g.centre), finding(
-        "P4",
-        Status::Pass,
-        json!({"face_centre_ratio": r3(c)}),
-        json!({"min": g.centre[0], "max": g.centre[1]}),
-        "P4.ok",
-    )));
-    findings.push(graded(within(top, g.top_margin) && within(bottom, g.bottom_margin), finding(
-        "P5",
-        Status::Pass,
-        json!({"above_crown_ratio": r3(top), "below_chin_ratio": r3(bottom)}),
-        json!({"above_crown": g.top_margin, "below_chin": g.bottom_margin}),
-        "P5.ok",
-    )));
+    findings.push(graded(
+        within(ratio, g.head_ratio),
+        finding(
+            "P3",
+            Status::Pass,
+            json!({"head_height_ratio": r3(ratio)}),
+            json!({"min": g.head_ratio[0], "max": g.head_ratio[1]}),
+            "P3.ok",
+        ),
+    ));
+    findings.push(graded(
+        within(c, g.centre),
+        finding(
+            "P4",
+            Status::Pass,
+            json!({"face_centre_ratio": r3(c)}),
+            json!({"min": g.centre[0], "max": g.centre[1]}),
+            "P4.ok",
+        ),
+    ));
+    findings.push(graded(
+        within(top, g.top_margin) && within(bottom, g.bottom_margin),
+        finding(
+            "P5",
+            Status::Pass,
+            json!({"above_crown_ratio": r3(top), "below_chin_ratio": r3(bottom)}),
+            json!({"above_crown": g.top_margin, "below_chin": g.bottom_margin}),
+            "P5.ok",
+        ),
+    ));
     findings.push(finding(
         "P6",
         Status::Pass,

@@ -21,14 +21,18 @@ pub fn check(ctx: &Ctx, detections: &[Detection]) -> Vec<Finding> {
         "main_score": r3(main.score),
         "other_scores": others.iter().map(|d| r3(d.score)).collect::<Vec<_>>(),
         "mesh_presence": r3(presence),
+        "yaw_deg": r3(ctx.face.yaw),
     });
     let threshold = json!({
         "faces": 1,
         "other_face_min_score": p.other_face_min_score,
         "mesh_min_presence": p.mesh_min_presence,
+        "max_frontal_yaw_deg": p.max_frontal_yaw_deg,
     });
     let f = if !others.is_empty() {
         finding("P1", Status::Fail, measured, threshold, "P1.several")
+    } else if ctx.face.yaw.abs() > p.max_frontal_yaw_deg {
+        finding("P1", Status::Fail, measured, threshold, "P1.profile")
     } else if presence < p.mesh_min_presence {
         finding("P1", Status::Fail, measured, threshold, "P1.unclear")
     } else {
