@@ -1,7 +1,7 @@
 //! Face: what the models found, computed once and shared by every rule (like OFIQ's session).
 //! All coordinates are in work-image pixels; `Scene::to_source` converts for reports.
 
-use super::models::{Detection, Mask, Mesh};
+use super::models::{Detection, EyeContour, Mask, Mesh};
 use super::pixels::{dist, mid, Pt};
 
 /// FaceMesh indices (MediaPipe canonical face model).
@@ -32,6 +32,8 @@ pub mod idx {
 pub struct Face {
     pub detection: Detection,
     pub mesh: Mesh,
+    /// Fine eye contours (iris model), image-left eye first.
+    pub eye_contours: [EyeContour; 2],
     /// Eye centres, image-left first.
     pub eyes: [Pt; 2],
     pub chin: Pt,
@@ -60,6 +62,7 @@ impl Face {
     pub fn build(
         detection: Detection,
         mesh: Mesh,
+        eye_contours: [EyeContour; 2],
         mask: &Mask,
         pitch_offset: f32,
         crown_cap: f32,
@@ -78,6 +81,7 @@ impl Face {
         Face {
             detection,
             mesh,
+            eye_contours,
             eyes,
             chin,
             crown,

@@ -120,6 +120,25 @@ impl Vetter {
         Ok(Vetter { models, profile })
     }
 
+    /// Fine eye contours from the iris model, image-left eye first. The person's left eye
+    /// (on the image's right) is mirrored, as the model expects.
+    fn eye_contours(
+        &self,
+        work: &RgbImage,
+        mesh: &models::Mesh,
+    ) -> Result<[models::EyeContour; 2], ModelError> {
+        use face::idx;
+        let left =
+            self.models
+                .iris
+                .contour(work, mesh.p(idx::EYE_L[0]), mesh.p(idx::EYE_L[3]), false)?;
+        let right =
+            self.models
+                .iris
+                .contour(work, mesh.p(idx::EYE_R[3]), mesh.p(idx::EYE_R[0]), true)?;
+        Ok([left, right])
+    }
+
     pub fn vet(&self, bytes: &[u8], ctx: &VetContext) -> Result<Vetted, VetError> {
         let total = Instant::now();
         let p = &self.profile;
@@ -165,7 +184,12 @@ impl Vetter {
             timings.detect = ms(t);
             let t = Instant::now();
             let mesh = match &detections {
-                Ok(d) if !d.is_empty() => Some(self.models.mesh.landmarks(&work, &d[0])),
+                Ok(d) if !d.is_empty() => {
+                    Some(self.models.mesh.landmarks(&work, &d[0]).and_then(|m| {
+                        let eyes = self.eye_contours(&work, &m)?;
+                        Ok((m, eyes))
+                    }))
+                }
                 _ => None,
             };
             timings.landmarks = ms(t);
@@ -195,10 +219,11 @@ impl Vetter {
         let mut crop_jpeg = None;
         let mut face_info = None;
         match (detections.first(), mesh) {
-            (Some(det), Some(mesh)) => {
+            (Some(det), Some((mesh, eye_contours))) => {
                 let face = Face::build(
                     det.clone(),
                     mesh,
+                    eye_contours,
                     &mask,
                     p.pose.pitch_offset_deg,
                     p.geometry.crown_cap,

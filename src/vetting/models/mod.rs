@@ -4,6 +4,7 @@
 //! `Models` serves every request concurrently.
 
 pub mod detector;
+pub mod iris;
 pub mod mesh;
 pub mod segmentation;
 
@@ -15,6 +16,7 @@ use thiserror::Error;
 use tract_onnx::prelude::*;
 
 pub use detector::{Detection, Detector};
+pub use iris::{EyeContour, IrisModel};
 pub use mesh::{Mesh, MeshModel};
 pub use segmentation::{Mask, Segmenter};
 
@@ -47,6 +49,10 @@ pub const DETECTOR_FILE: (&str, &str) = (
 pub const MESH_FILE: (&str, &str) = (
     "face_landmark_468.onnx",
     "0911527662737cdc25e38acadd09effa675f1f0008cbf360510d35df89b4ffeb",
+);
+pub const IRIS_FILE: (&str, &str) = (
+    "iris_landmark.onnx",
+    "eeadb25075094d71f4dafad92a56c7045e6aaecc4c21321eca731970e2cedbcc",
 );
 pub const SEGMENTATION_FILE: (&str, &str) = (
     "selfie_segmentation.onnx",
@@ -121,6 +127,7 @@ pub struct Models {
     pub detector: Detector,
     pub mesh: MeshModel,
     pub segmenter: Segmenter,
+    pub iris: IrisModel,
 }
 
 impl Models {
@@ -129,6 +136,7 @@ impl Models {
             detector: Detector::load(&read_verified(dir, DETECTOR_FILE)?, detector_size)?,
             mesh: MeshModel::load(&read_verified(dir, MESH_FILE)?)?,
             segmenter: Segmenter::load(&read_verified(dir, SEGMENTATION_FILE)?)?,
+            iris: IrisModel::load(&read_verified(dir, IRIS_FILE)?)?,
         })
     }
 }

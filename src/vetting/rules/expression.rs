@@ -1,6 +1,7 @@
 //! P8 eyes open, P9 neutral expression, from the mesh.
 //!
-//! Eye openness is the eye aspect ratio of the mesh's eye contour. A smile shows as lips parted
+//! Eye openness is the lid gap over the eye width from the iris model's eye contour (the
+//! mesh's own contour barely closes on closed eyes; its aspect ratio is reported alongside). A smile shows as lips parted
 //! over teeth, or, with the mouth closed, as a wider mouth whose corners rise above the lip
 //! line; the three measures are normalised by the eye distance or the mouth width so they do
 //! not depend on resolution.
@@ -9,7 +10,7 @@ use serde_json::json;
 
 use super::{finding, r3};
 use crate::vetting::face::{idx, Face};
-use crate::vetting::pixels::{bilinear, dist, luma, Pt};
+use crate::vetting::pixels::{dist, Pt};
 use crate::vetting::report::{Finding, Status};
 use crate::vetting::Ctx;
 
@@ -50,53 +51,21 @@ pub fn mouth(face: &Face) -> Mouth {
     }
 }
 
-/// Share of dark pixels (iris, pupil) in an ellipse on the eye, relative to the cheeks'
-/// brightness. The mesh's eye contour hardly closes on closed eyes; the iris shows whether
-/// the eye is open.
-fn iris_share(ctx: &Ctx, ids: &[usize; 6], cheek_luma: f32) -> f32 {
-    let face = ctx.face;
-    let a = dist(face.mesh.p(ids[0]), face.mesh.p(ids[3])) * 0.5 * 0.7;
-    let b = face.ipd * 0.07;
-    let c = {
-        let p0 = face.mesh.p(ids[0]);
-        let p3 = face.mesh.p(ids[3]);
-        [(p0[0] + p3[0]) / 2.0, (p0[1] + p3[1]) / 2.0]
-    };
-    let (s, co) = face.roll.to_radians().sin_cos();
-    let (mut dark, mut n) = (0u32, 0u32);
-    let k = 10;
-    for i in -k..=k {
-        for j in -k..=k {
-            let (u, v) = (i as f32 / k as f32, j as f32 / k as f32);
-            if u * u + v * v > 1.0 {
-                continue;
-            }
-            let (dx, dy) = (u * a, v * b);
-            let x = c[0] + dx * co - dy * s;
-            let y = c[1] + dx * s + dy * co;
-            n += 1;
-            if luma(bilinear(ctx.scene.work, x, y)) < 0.45 * cheek_luma {
-                dark += 1;
-            }
-        }
-    }
-    dark as f32 / n.max(1) as f32
-}
-
 pub fn check(ctx: &Ctx) -> Vec<Finding> {
     let p = &ctx.profile.expression;
     let face = ctx.face;
     let (el, er) = (ear(face, &idx::EYE_L), ear(face, &idx::EYE_R));
-    let cheek = crate::vetting::rules::background::face_light_luma(ctx);
-    let (il, ir) = (
-        iris_share(ctx, &idx::EYE_L, cheek),
-        iris_share(ctx, &idx::EYE_R, cheek),
+    let (ol, or) = (
+        face.eye_contours[0].openness(),
+        face.eye_contours[1].openness(),
     );
-    let eyes = json!({"eye_aspect_ratio": [r3(el), r3(er)], "iris_share": [r3(il), r3(ir)]});
+    let eyes = json!({"eye_aspect_ratio": [r3(el), r3(er)], "lid_gap_ratio": [r3(ol), r3(or)]});
     let eyes_t = json!({"min": p.eye_open_min_ratio, "warn_below": p.eye_open_warn_ratio});
-    let p8 = if el.min(er) < p.eye_open_min_ratio {
+    // Both eyes must be open: the less open one decides.
+    let open = ol.min(or);
+    let p8 = if open < p.eye_open_min_ratio {
         finding("P8", Status::Fail, eyes, eyes_t, "P8.closed")
-    } else if el.min(er) < p.eye_open_warn_ratio {
+    } else if open < p.eye_open_warn_ratio {
         finding("P8", Status::Warn, eyes, eyes_t, "P8.narrow")
     } else {
         finding("P8", Status::Pass, eyes, eyes_t, "P8.ok")
