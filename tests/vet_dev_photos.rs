@@ -1,0 +1,184 @@
+//! The acceptance bars on the labelled dev photos (`../shared/photos/dev`, not in the
+//! repository: skipped with a message when absent).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use common::*;
+use mynumber_photo::eval::{self, EvalSummary, Expected, Label};
+use mynumber_photo::vetting::{Report, Status};
+
+struct DevRun {
+    labels: Vec<Label>,
+    summary: EvalSummary,
+    reports: BTreeMap<String, Report>,
+}
+
+/// One evaluation run per test binary, shared by the tests below.
+fn dev_run() -> Option<&'static DevRun> {
+    static RUN: OnceLock<Option<DevRun>> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = dev_dir()?;
+        let labels = eval::read_labels(&dir.join("labels.tsv")).expect("dev labels.tsv");
+        let mut reports = BTreeMap::new();
+        let summary = eval::run(vetter(), &dir, &labels, |label, report| {
+            reports.insert(label.file.clone(), report.clone());
+        })
+        .expect("eval::run on the dev photos");
+        Some(DevRun {
+            labels,
+            summary,
+            reports,
+        })
+    })
+    .as_ref()
+}
+
+fn print_summary(s: &EvalSummary) {
+    println!(
+        "compliant accepted {}/{} ({:.3}); non-compliant caught {}/{} ({:.3}); expected rules named {}/{} ({:.3}); either {}",
+        s.compliant_accepted,
+        s.compliant,
+        s.accepted_share,
+        s.noncompliant_caught,
+        s.noncompliant,
+        s.caught_share,
+        s.expected_rules_named,
+        s.expected_rule_failures,
+        s.rule_named_share,
+        s.either
+    );
+    for (rule, r) in &s.per_rule {
+        println!(
+            "  {rule:<4} named {}/{}  missed in: {}",
+            r.named,
+            r.expected,
+            r.missed_in.join(", ")
+        );
+    }
+    let l = &s.landmarks;
+    println!(
+        "landmarks ({} photos), median error / inter-pupil distance: eyes {:.3}, chin {:.3}, crown {:.3}",
+        l.photos, l.eyes_median, l.chin_median, l.crown_median
+    );
+    for p in s.photos.iter().filter(|p| p.correct == Some(false)) {
+        println!(
+            "  wrong: {} expected {:?} got {:?} flagged {:?} {}",
+            p.file,
+            p.expected,
+            p.verdict,
+            p.flagged,
+            p.error.clone().unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn dev_photos_meet_the_bars() {
+    let Some(run) = dev_run() else { return };
+    let s = &run.summary;
+    print_summary(s);
+    // Every labelled photo was vetted (an error counts as a rejection naming F1).
+    assert_eq!(s.photos.len(), run.labels.len());
+    assert!(s.compliant > 0 && s.noncompliant > 0 && s.landmarks.photos > 0);
+    let l = &s.landmarks;
+    let bars = [
+        (
+            "accepted share of compliant photos",
+            s.accepted_share,
+            0.95,
+            true,
+        ),
+        (
+            "caught share of non-compliant photos",
+            s.caught_share,
+            0.95,
+            true,
+        ),
+        ("expected rules named", s.rule_named_share, 0.90, true),
+        ("median eye error / IPD", l.eyes_median, 0.08, false),
+        ("median chin error / IPD", l.chin_median, 0.12, false),
+        ("median crown error / IPD", l.crown_median, 0.25, false),
+    ];
+    let mut missed = Vec::new();
+    for (what, value, bar, at_least) in bars {
+        let ok = if at_least { value >= bar } else { value <= bar };
+        let sign = if at_least { ">=" } else { "<=" };
+        println!(
+            "{} {what}: {value:.3} (bar {sign} {bar})",
+            if ok { "ok  " } else { "MISS" }
+        );
+        if !ok {
+            missed.push(format!("{what}: {value:.3}, bar {sign} {bar}"));
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "bars missed (summary printed above):\n{}",
+        missed.join("\n")
+    );
+}
+
+#[test]
+fn neutral_passes_p9_and_smile_is_flagged_p9() {
+    let Some(run) = dev_run() else { return };
+    let expected: BTreeMap<&str, Expected> = run
+        .labels
+        .iter()
+        .map(|l| (l.file.as_str(), l.expected))
+        .collect();
+    let mut pairs = 0;
+    let mut problems = Vec::new();
+    for (file, exp) in &expected {
+        let Some(stem) = file
+            .strip_prefix("london_")
+            .and_then(|r| r.strip_suffix("_neutral.jpg"))
+        else {
+            continue;
+        };
+        let smile = format!("london_{stem}_smiling.jpg");
+        if *exp != Expected::Accept || expected.get(smile.as_str()) != Some(&Expected::Reject) {
+            continue;
+        }
+        pairs += 1;
+        let p9 = |f: &str| {
+            run.reports
+                .get(f)
+                .and_then(|r| r.finding("P9"))
+                .map(|x| (x.status, x.measured.clone()))
+        };
+        match p9(file) {
+            Some((Status::Fail, m)) => problems.push(format!("{file}: neutral fails P9 ({m})")),
+            None => problems.push(format!("{file}: no P9 finding (no report or no face)")),
+            Some((st, m)) => println!("{file}: P9 {} {m}", status_str(st)),
+        }
+        match p9(&smile) {
+            Some((Status::Fail | Status::Warn, m)) => {
+                println!("{smile}: P9 flagged {m}")
+            }
+            Some((st, m)) => problems.push(format!(
+                "{smile}: smile not flagged, P9 {} ({m})",
+                status_str(st)
+            )),
+            None => problems.push(format!("{smile}: no P9 finding (no report or no face)")),
+        }
+    }
+    println!("{pairs} neutral/smiling pairs");
+    assert!(pairs >= 20, "only {pairs} labelled pairs found");
+    assert!(
+        problems.is_empty(),
+        "{} of {pairs} pairs wrong:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn dev_reports_keep_the_contract() {
+    let Some(run) = dev_run() else { return };
+    for (file, report) in &run.reports {
+        check_report_contract(file, report);
+    }
+}
