@@ -1,8 +1,8 @@
 //! The issuer-ready file: the 35:45 crop as a baseline RGB JPEG with no metadata (F2, F3, F8).
 //!
-//! The crop is cut from the smallest JPEG decode scale that still gives at least the profile's
-//! output width, so a 12 MP photo is not decoded at full size when a half-size decode has
-//! enough pixels. Never upscaled.
+//! The crop is cut from the decode the models used when it has at least the profile's minimum
+//! width across the crop (a 12 MP photo decoded at 1/2 usually has); otherwise the source is
+//! decoded again at the scale that has. Never upscaled.
 
 use image::RgbImage;
 
@@ -14,38 +14,39 @@ use super::VetError;
 
 pub fn produce(
     src: &Source,
-    work: &RgbImage,
-    work_scale: f32,
+    decoded: &RgbImage,
+    decoded_scale: f32,
     rect: CropRect,
     p: &CropProfile,
 ) -> Result<Vec<u8>, VetError> {
-    // Output width: the crop's own width, capped at the profile's maximum.
-    let out_w = rect.width.min(p.max_width).max(1);
-    let out_h = ((out_w as f32) * 45.0 / 35.0).round() as u32;
-    let needed = out_w as f32 / rect.width as f32; // decoded pixels per source pixel
-    let decoded;
-    let (img, scale) = if work_scale + 1e-6 >= needed {
-        (work, work_scale)
+    // Pixels this decode has across the crop; decode more only when it is short of the
+    // profile's minimum and the source has more to give.
+    let want = p.min_width.min(rect.width);
+    let available = (rect.width as f32 * decoded_scale).floor() as u32;
+    let redecoded;
+    let (img, scale) = if available >= want {
+        (decoded, decoded_scale)
     } else {
         let denom = [8u32, 4, 2]
             .into_iter()
-            .find(|d| 1.0 / *d as f32 >= needed)
+            .find(|d| rect.width / d >= want)
             .unwrap_or(1);
         let long = src.stored_width.max(src.stored_height);
-        decoded = input::decode_at_least(src, long.div_ceil(denom))?;
-        (&decoded.image, decoded.scale)
+        redecoded = input::decode_at_least(src, long.div_ceil(denom))?;
+        (&redecoded.image, redecoded.scale)
     };
-    let x = (rect.x as f32 * scale).floor() as u32;
-    let y = (rect.y as f32 * scale).floor() as u32;
-    let w =
-        ((rect.width as f32 * scale).round() as u32).clamp(1, img.width() - x.min(img.width() - 1));
-    let h = ((rect.height as f32 * scale).round() as u32)
-        .clamp(1, img.height() - y.min(img.height() - 1));
+    let x = ((rect.x as f32 * scale).floor() as u32).min(img.width() - 1);
+    let y = ((rect.y as f32 * scale).floor() as u32).min(img.height() - 1);
+    let w = ((rect.width as f32 * scale).round() as u32).clamp(1, img.width() - x);
+    let h = ((rect.height as f32 * scale).round() as u32).clamp(1, img.height() - y);
     let cut = image::imageops::crop_imm(img, x, y, w, h).to_image();
+    // Exactly 35:45, never wider than the profile's maximum, never upscaled.
+    let out_w = w.min(p.max_width).max(1);
+    let out_h = ((out_w as f32) * 45.0 / 35.0).round() as u32;
     let out = if (w, h) == (out_w, out_h) {
         cut
     } else {
-        resize(&cut, out_w, out_h)
+        resize(&cut, out_w, out_h.min(h.max(1)))
     };
     encode(&out, p)
 }

@@ -110,6 +110,13 @@ pub struct Ctx<'a> {
     pub infant: bool,
 }
 
+fn panicked(name: &'static str) -> ModelError {
+    ModelError::Run {
+        name,
+        message: "worker thread panicked".into(),
+    }
+}
+
 fn ms(t: Instant) -> f64 {
     (t.elapsed().as_secs_f64() * 1e4).round() / 10.0
 }
@@ -122,20 +129,18 @@ impl Vetter {
 
     /// Fine eye contours from the iris model, image-left eye first. The person's left eye
     /// (on the image's right) is mirrored, as the model expects.
-    fn eye_contours(
-        &self,
-        work: &RgbImage,
+    fn eye_contours<'s>(
+        &'s self,
+        scope: &'s std::thread::Scope<'s, '_>,
+        work: &'s RgbImage,
         mesh: &models::Mesh,
     ) -> Result<[models::EyeContour; 2], ModelError> {
         use face::idx;
-        let left =
-            self.models
-                .iris
-                .contour(work, mesh.p(idx::EYE_L[0]), mesh.p(idx::EYE_L[3]), false)?;
-        let right =
-            self.models
-                .iris
-                .contour(work, mesh.p(idx::EYE_R[3]), mesh.p(idx::EYE_R[0]), true)?;
+        let iris = &self.models.iris;
+        let (outer, inner) = (mesh.p(idx::EYE_R[3]), mesh.p(idx::EYE_R[0]));
+        let right = scope.spawn(move || iris.contour(work, outer, inner, true));
+        let left = iris.contour(work, mesh.p(idx::EYE_L[0]), mesh.p(idx::EYE_L[3]), false)?;
+        let right = right.join().unwrap_or_else(|_| Err(panicked("iris")))?;
         Ok([left, right])
     }
 
@@ -164,41 +169,42 @@ impl Vetter {
 
         let t = Instant::now();
         let source = input::inspect(bytes, p.input.limits())?;
-        let decoded = input::decode_at_least(&source, p.input.work_long_side)?;
-        let scale = decoded.scale;
-        let work = decoded.image;
+        // One decode serves both the models and the crop: libjpeg-turbo spends most of its time
+        // in entropy decoding, whatever the DCT scale, so a second decode would cost nearly as
+        // much as the first.
+        let decoded = input::decode_at_least(&source, p.input.decode_long_side)?;
+        let full = decoded.image;
+        let k = (full.width().max(full.height()) / p.input.model_long_side.max(1)).max(1);
+        let small = (k >= 2).then(|| pixels::box_downsample(&full, k));
+        let work: &RgbImage = small.as_ref().unwrap_or(&full);
+        let scale = decoded.scale / k as f32;
         let mut timings = Timings {
             decode: ms(t),
             ..Default::default()
         };
 
-        // Segmentation needs no face: run it on the other core while detection and the mesh
-        // run here.
+        // Segmentation needs no face: it runs on the other core while detection and the mesh
+        // run here; then the two eyes' contours run one on each core.
         let (mask, detections, mesh) = std::thread::scope(|s| {
             let seg = s.spawn(|| {
                 let t = Instant::now();
-                self.models.segmenter.segment(&work).map(|m| (m, ms(t)))
+                self.models.segmenter.segment(work).map(|m| (m, ms(t)))
             });
             let t = Instant::now();
-            let detections = self.models.detector.detect(&work, p.detector.min_score);
+            let detections = self.models.detector.detect(work, p.detector.min_score);
             timings.detect = ms(t);
             let t = Instant::now();
             let mesh = match &detections {
-                Ok(d) if !d.is_empty() => {
-                    Some(self.models.mesh.landmarks(&work, &d[0]).and_then(|m| {
-                        let eyes = self.eye_contours(&work, &m)?;
-                        Ok((m, eyes))
-                    }))
-                }
+                Ok(d) if !d.is_empty() => Some(
+                    self.models
+                        .mesh
+                        .landmarks(work, &d[0])
+                        .and_then(|m| self.eye_contours(s, work, &m).map(|eyes| (m, eyes))),
+                ),
                 _ => None,
             };
             timings.landmarks = ms(t);
-            let mask = seg.join().unwrap_or_else(|_| {
-                Err(ModelError::Run {
-                    name: "segmentation",
-                    message: "thread panicked".into(),
-                })
-            });
+            let mask = seg.join().unwrap_or_else(|_| Err(panicked("segmentation")));
             (mask, detections, mesh)
         });
         let (mask, seg_ms) = mask?;
@@ -209,7 +215,7 @@ impl Vetter {
         let t = Instant::now();
         let scene = Scene {
             source: &source,
-            work: &work,
+            work,
             scale,
             mask: &mask,
         };
@@ -238,24 +244,37 @@ impl Vetter {
                 findings.extend(rules::presence::check(&rctx, &detections));
                 let geometry = rules::geometry::check(&rctx);
                 findings.extend(geometry.findings);
-                findings.extend(rules::pose::check(&rctx));
-                findings.extend(rules::expression::check(&rctx));
-                findings.extend(rules::background::check(&rctx, geometry.crop));
-                findings.extend(rules::quality::check(&rctx));
-                findings.extend(rules::appearance::check(&rctx, geometry.crop));
-                if let Some(rect) = geometry.crop {
-                    let jpeg = crop::produce(&source, &work, scale, rect, &p.crop)?;
-                    findings.push(rules::file::check_output(&jpeg, &p.crop));
-                    crop_jpeg = Some(jpeg);
-                    crop_rect = Some(rect);
-                } else {
-                    findings.push(rules::file::no_output());
+                // The issuer's JPEG is cut and encoded on the other core while the remaining
+                // rules run here.
+                let (src_ref, full_ref, full_scale) = (&source, &full, decoded.scale);
+                let produced = std::thread::scope(|s| {
+                    let crop = geometry.crop.map(|rect| {
+                        s.spawn(move || crop::produce(src_ref, full_ref, full_scale, rect, &p.crop))
+                    });
+                    findings.extend(rules::pose::check(&rctx));
+                    findings.extend(rules::expression::check(&rctx));
+                    findings.extend(rules::background::check(&rctx, geometry.crop));
+                    findings.extend(rules::quality::check(&rctx));
+                    findings.extend(rules::appearance::check(&rctx, geometry.crop));
+                    crop.map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(VetError::Model(panicked("crop"))))
+                    })
+                });
+                match (geometry.crop, produced) {
+                    (Some(rect), Some(jpeg)) => {
+                        let jpeg = jpeg?;
+                        findings.push(rules::file::check_output(&jpeg, &p.crop));
+                        crop_jpeg = Some(jpeg);
+                        crop_rect = Some(rect);
+                    }
+                    _ => findings.push(rules::file::no_output()),
                 }
                 face_info = Some(face_info_of(&scene, &face));
                 face_out = Some(face);
             }
             _ => {
-                findings.extend(rules::presence::no_face(&detections, p));
+                findings.extend(rules::presence::no_face(p));
             }
         }
         rules::apply_exceptions(
@@ -277,7 +296,7 @@ impl Vetter {
                 timings_ms: timings,
             },
             crop_jpeg,
-            work,
+            work: small.unwrap_or(full),
             scale,
             face: face_out,
             mask,

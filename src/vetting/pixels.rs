@@ -34,30 +34,32 @@ pub fn box_downsample(img: &RgbImage, factor: u32) -> RgbImage {
     }
     let (w, h) = img.dimensions();
     let (ow, oh) = ((w / factor).max(1), (h / factor).max(1));
-    let mut out = RgbImage::new(ow, oh);
+    let f = factor as usize;
     let raw = img.as_raw();
     let stride = w as usize * 3;
-    let n = (factor * factor) as u32;
-    for oy in 0..oh {
-        for ox in 0..ow {
-            let mut acc = [0u32; 3];
-            for dy in 0..factor {
-                let row = (oy * factor + dy).min(h - 1) as usize * stride;
-                for dx in 0..factor {
-                    let i = row + (ox * factor + dx).min(w - 1) as usize * 3;
-                    acc[0] += raw[i] as u32;
-                    acc[1] += raw[i + 1] as u32;
-                    acc[2] += raw[i + 2] as u32;
+    let mut out = vec![0u8; ow as usize * oh as usize * 3];
+    // Sum whole source rows into an accumulator row, then divide: sequential memory access.
+    let mut acc = vec![0u32; ow as usize * 3];
+    let n = (f * f) as u32;
+    for oy in 0..oh as usize {
+        acc.iter_mut().for_each(|a| *a = 0);
+        for dy in 0..f {
+            let y = (oy * f + dy).min(h as usize - 1);
+            let row = &raw[y * stride..y * stride + ow as usize * f * 3];
+            for (ox, chunk) in row.chunks_exact(f * 3).enumerate() {
+                for px in chunk.chunks_exact(3) {
+                    acc[ox * 3] += px[0] as u32;
+                    acc[ox * 3 + 1] += px[1] as u32;
+                    acc[ox * 3 + 2] += px[2] as u32;
                 }
             }
-            out.put_pixel(
-                ox,
-                oy,
-                image::Rgb([(acc[0] / n) as u8, (acc[1] / n) as u8, (acc[2] / n) as u8]),
-            );
+        }
+        let dst = &mut out[oy * ow as usize * 3..(oy + 1) * ow as usize * 3];
+        for (d, a) in dst.iter_mut().zip(&acc) {
+            *d = ((*a + n / 2) / n) as u8;
         }
     }
-    out
+    RgbImage::from_raw(ow, oh, out).expect("buffer sized for the image")
 }
 
 /// Resamples `img` so that `out_w` x `out_h` pixels cover it, with a box prefilter when
@@ -156,6 +158,17 @@ mod tests {
         let (m, s) = mean_std(&v);
         assert!((m - 3.0).abs() < 1e-6);
         assert!((s - 2f32.sqrt()).abs() < 1e-5);
+    }
+
+    #[test]
+    fn box_downsample_averages_blocks() {
+        let mut img = RgbImage::new(4, 2);
+        img.put_pixel(0, 0, image::Rgb([100, 0, 0]));
+        img.put_pixel(1, 1, image::Rgb([100, 40, 0]));
+        let d = box_downsample(&img, 2);
+        assert_eq!(d.dimensions(), (2, 1));
+        assert_eq!(d.get_pixel(0, 0).0, [50, 10, 0]);
+        assert_eq!(d.get_pixel(1, 0).0, [0, 0, 0]);
     }
 
     #[test]

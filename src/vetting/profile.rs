@@ -41,7 +41,8 @@ pub struct Profile {
 pub struct Input {
     pub max_bytes: usize,
     pub max_pixels: u64,
-    pub work_long_side: u32,
+    pub decode_long_side: u32,
+    pub model_long_side: u32,
 }
 
 impl Input {
@@ -179,6 +180,7 @@ pub struct File {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CropProfile {
+    pub min_width: u32,
     pub max_width: u32,
     pub quality: i32,
     pub min_bytes: usize,

@@ -50,8 +50,7 @@ fn other_counts(d: &Detection, main: &Detection, profile: &Profile) -> bool {
             >= main.width().min(main.height()) * p.other_face_min_relative_size
 }
 
-pub fn no_face(detections: &[Detection], profile: &Profile) -> Vec<Finding> {
-    let _ = detections;
+pub fn no_face(profile: &Profile) -> Vec<Finding> {
     vec![finding(
         "P1",
         Status::Fail,

@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::{finding, not_assessed, r3};
-use crate::vetting::pixels::{bilinear, box_downsample, luma, mean_std, saturation};
+use crate::vetting::pixels::{bilinear, luma, mean_std, saturation};
 use crate::vetting::report::{Finding, Status};
 use crate::vetting::Ctx;
 
@@ -22,15 +22,8 @@ pub struct FacePatch {
 pub fn face_patch(ctx: &Ctx) -> FacePatch {
     let f = ctx.face;
     let k = f.ipd / (PATCH as f32 / 2.0); // work pixels per patch pixel
-    let factor = k.floor() as u32;
-    let (src, s) = if factor >= 2 {
-        (
-            std::borrow::Cow::Owned(box_downsample(ctx.scene.work, factor)),
-            factor as f32,
-        )
-    } else {
-        (std::borrow::Cow::Borrowed(ctx.scene.work), 1.0)
-    };
+                                          // Average n x n taps per patch pixel when shrinking, so fine texture does not alias.
+    let n = (k.ceil() as usize).clamp(1, 4);
     let centre = {
         let e = f.eye_mid();
         let up = f.up();
@@ -42,11 +35,23 @@ pub fn face_patch(ctx: &Ctx) -> FacePatch {
     let mut sat = Vec::with_capacity(PATCH * PATCH);
     for v in 0..PATCH {
         for u in 0..PATCH {
-            let du = (u as f32 + 0.5 - PATCH as f32 / 2.0) * k;
-            let dv = (v as f32 + 0.5 - PATCH as f32 / 2.0) * k;
-            let x = centre[0] + du * cos - dv * sin;
-            let y = centre[1] + du * sin + dv * cos;
-            let p = bilinear(&src, x / s, y / s);
+            let mut acc = [0.0f32; 3];
+            for j in 0..n {
+                for i in 0..n {
+                    let du = (u as f32 + (i as f32 + 0.5) / n as f32 - PATCH as f32 / 2.0) * k;
+                    let dv = (v as f32 + (j as f32 + 0.5) / n as f32 - PATCH as f32 / 2.0) * k;
+                    let p = bilinear(
+                        ctx.scene.work,
+                        centre[0] + du * cos - dv * sin,
+                        centre[1] + du * sin + dv * cos,
+                    );
+                    for c in 0..3 {
+                        acc[c] += p[c];
+                    }
+                }
+            }
+            let m = (n * n) as f32;
+            let p = [acc[0] / m, acc[1] / m, acc[2] / m];
             grey.push(luma(p));
             sat.push(saturation(p));
         }
