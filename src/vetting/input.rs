@@ -82,7 +82,7 @@ pub struct Source<'a> {
     pub stored_width: u32,
     pub stored_height: u32,
     pub exif: ExifFacts,
-    /// The image has an alpha channel that was flattened onto white.
+    /// Some pixels were transparent and were flattened onto white (known after decoding).
     pub had_alpha: bool,
 }
 
@@ -277,11 +277,11 @@ fn decode_other(src: &Source) -> Result<Decoded, InputError> {
     let dynimg = reader
         .decode()
         .map_err(|e| InputError::Corrupt(e.to_string()))?;
-    let had_alpha = dynimg.color().has_alpha();
-    let rgb = if had_alpha {
+    // An alpha channel that is opaque everywhere is no cut-out; only real transparency counts.
+    let (rgb, had_alpha) = if dynimg.color().has_alpha() {
         flatten_on_white(&dynimg)
     } else {
-        dynimg.to_rgb8()
+        (dynimg.to_rgb8(), false)
     };
     Ok(Decoded {
         image: orient(rgb, src.exif.orientation),
@@ -290,18 +290,21 @@ fn decode_other(src: &Source) -> Result<Decoded, InputError> {
     })
 }
 
-/// A transparent background becomes white, as a print would show it.
-fn flatten_on_white(img: &DynamicImage) -> RgbImage {
+/// A transparent background becomes white, as a print would show it. Also says whether any
+/// pixel was actually transparent.
+fn flatten_on_white(img: &DynamicImage) -> (RgbImage, bool) {
     let rgba = img.to_rgba8();
     let (w, h) = rgba.dimensions();
     let mut out = RgbImage::new(w, h);
+    let mut transparent = false;
     for (o, p) in out.pixels_mut().zip(rgba.pixels()) {
         let a = p[3] as u32;
+        transparent |= a < 250;
         for c in 0..3 {
             o[c] = ((p[c] as u32 * a + 255 * (255 - a) + 127) / 255) as u8;
         }
     }
-    out
+    (out, transparent)
 }
 
 /// Applies EXIF orientation (1-8) so that the image is upright.

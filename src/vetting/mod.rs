@@ -168,11 +168,12 @@ impl Vetter {
             .filter(|s| !s.is_empty());
 
         let t = Instant::now();
-        let source = input::inspect(bytes, p.input.limits())?;
+        let mut source = input::inspect(bytes, p.input.limits())?;
         // One decode serves both the models and the crop: libjpeg-turbo spends most of its time
         // in entropy decoding, whatever the DCT scale, so a second decode would cost nearly as
         // much as the first.
         let decoded = input::decode_at_least(&source, p.input.decode_long_side)?;
+        source.had_alpha = decoded.had_alpha;
         let full = decoded.image;
         let k = (full.width().max(full.height()) / p.input.model_long_side.max(1)).max(1);
         let small = (k >= 2).then(|| pixels::box_downsample(&full, k));

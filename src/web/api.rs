@@ -230,7 +230,11 @@ pub async fn crop(state: web::Data<AppState>, form: Multipart) -> HttpResponse {
             .insert_header(("X-Verdict", v.report.verdict.as_str()))
             .body(jpeg)),
         None => Ok(HttpResponse::UnprocessableEntity().json(json!({
-            "error": {"code": "no_crop", "message": "no 35:45 crop could be made from this photo; see the report"},
+            "error": {
+                "code": "no_crop",
+                "message": "no 35:45 crop could be made from this photo; see the report",
+                "message_ja": "この写真から申請用の写真（縦45mm×横35mm）を切り出せませんでした。詳細は判定結果を確認してください。",
+            },
             "report": v.report,
         }))),
     })

@@ -54,20 +54,16 @@ pub fn check_input(scene: &Scene, profile: &Profile, application_date: NaiveDate
             .find(|e| lower.contains(&e.to_lowercase()))
             .map(|_| s.to_string())
     });
-    let m = json!({"software": src.exif.software, "transparent_background": src.had_alpha || scene_had_alpha(scene)});
+    let m = json!({"software": src.exif.software, "transparent_background": src.had_alpha});
     let t = json!({"editors": profile.file.editor_software});
     out.push(if editor.is_some() {
         finding("F7", Status::Warn, m, t, "F7.editor")
-    } else if scene_had_alpha(scene) {
+    } else if src.had_alpha {
         finding("F7", Status::Warn, m, t, "F7.cutout")
     } else {
         finding("F7", Status::Pass, m, t, "F7.ok")
     });
     out
-}
-
-fn scene_had_alpha(scene: &Scene) -> bool {
-    scene.source.had_alpha
 }
 
 fn parse_exif_date(s: &str) -> Option<NaiveDate> {

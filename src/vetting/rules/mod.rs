@@ -73,3 +73,55 @@ pub fn sort(findings: &mut [Finding]) {
     }
     findings.sort_by_key(|f| key(&f.rule));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vetting::report::{decide, Verdict};
+
+    fn f(rule: &str, status: Status) -> Finding {
+        finding(rule, status, Value::Null, Value::Null, "P1.ok")
+    }
+
+    #[test]
+    fn an_exception_waives_only_the_listed_rules_and_sends_to_review() {
+        let mut v = vec![
+            f("P9", Status::Fail),
+            f("P17", Status::Warn),
+            f("P2", Status::Pass),
+        ];
+        apply_exceptions(&mut v, true, false);
+        assert!(v[0].waived && v[1].waived && !v[2].waived);
+        assert_eq!(decide(&v, true), Verdict::Review);
+
+        // Never F4, F5, P12, P13.
+        let mut v = vec![
+            f("P12", Status::Fail),
+            f("F4", Status::Fail),
+            f("P9", Status::Fail),
+        ];
+        apply_exceptions(&mut v, true, false);
+        assert!(!v[0].waived && !v[1].waived && v[2].waived);
+        assert_eq!(decide(&v, true), Verdict::Reject);
+    }
+
+    #[test]
+    fn infants_get_warnings_instead_of_failures_on_relaxed_rules() {
+        let mut v = vec![f("P9", Status::Fail), f("P12", Status::Fail)];
+        apply_exceptions(&mut v, false, true);
+        assert_eq!(v[0].status, Status::Warn);
+        assert_eq!(v[1].status, Status::Fail);
+    }
+
+    #[test]
+    fn findings_sort_by_family_then_number() {
+        let mut v = vec![
+            f("P10", Status::Pass),
+            f("F3", Status::Pass),
+            f("P2", Status::Pass),
+        ];
+        sort(&mut v);
+        let order: Vec<&str> = v.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(order, ["F3", "P2", "P10"]);
+    }
+}
