@@ -83,7 +83,7 @@ impl Vetted {
 
 /// Loads the models once; `vet` is `&self` and safe to call from many threads at once.
 pub struct Vetter {
-    models: Models,
+    models: std::sync::Arc<Models>,
     pub profile: Profile,
 }
 
@@ -123,8 +123,18 @@ fn ms(t: Instant) -> f64 {
 
 impl Vetter {
     pub fn load(models_dir: &Path, profile: Profile) -> Result<Vetter, ModelError> {
-        let models = Models::load(models_dir, profile.detector.input_size)?;
+        let models = std::sync::Arc::new(Models::load(models_dir, profile.detector.input_size)?);
         Ok(Vetter { models, profile })
+    }
+
+    /// The same loaded models under another profile (an operator's retuned thresholds, or a
+    /// test's). The detector's input size is fixed when the models load.
+    pub fn with_profile(&self, mut profile: Profile) -> Vetter {
+        profile.detector.input_size = self.profile.detector.input_size;
+        Vetter {
+            models: self.models.clone(),
+            profile,
+        }
     }
 
     /// Fine eye contours from the iris model, image-left eye first. The person's left eye
