@@ -166,7 +166,12 @@ pub fn check(ctx: &Ctx, crop: Option<CropRect>) -> Vec<Finding> {
             ls.push(l);
             sats.push(saturation(rgb));
             let far = g.dist[(y * w + x) as usize] >= p.halo_cells;
-            pts.push((x as f32 / w as f32, y as f32 / h as f32, l, far));
+            pts.push(Cell {
+                x: x as f32 / w as f32,
+                y: y as f32 / h as f32,
+                l,
+                far,
+            });
             // Texture is judged away from the person's outline, where the mask often misses
             // strands and ponytails.
             if far && is_bg(x - 1, y) && is_bg(x + 1, y) && is_bg(x, y - 1) && is_bg(x, y + 1) {
@@ -197,7 +202,7 @@ pub fn check(ctx: &Ctx, crop: Option<CropRect>) -> Vec<Finding> {
     let (mean_sat, _) = mean_std(&sats);
     let edge_density = edges as f32 / interior as f32;
     let (plane, residual_outliers) = plane_fit(&pts, p.object_deviation);
-    let far_count = pts.iter().filter(|q| q.3).count().max(1);
+    let far_count = pts.iter().filter(|q| q.far).count().max(1);
     let object_fraction = residual_outliers as f32 / far_count as f32;
     let measured = json!({
         "mean_luma": r3(mean_l), "mean_saturation": r3(mean_sat), "edge_density": r3(edge_density),
@@ -232,16 +237,25 @@ pub fn check(ctx: &Ctx, crop: Option<CropRect>) -> Vec<Finding> {
     vec![p10, shadows(ctx, &g, mean_l)]
 }
 
+/// A background grid cell: position as a fraction of the crop, luma, and whether it lies far
+/// enough from the person for texture and objects to be judged.
+struct Cell {
+    x: f32,
+    y: f32,
+    l: f32,
+    far: bool,
+}
+
 /// Fits luma = a + b x + c y over the background, twice (the second time without the cells
 /// the first fit left far off, so objects do not tilt the plane); returns the luma change the
 /// plane makes across the crop and how many cells away from the person stand further than
 /// `dev` from it (objects, patterns).
-fn plane_fit(pts: &[(f32, f32, f32, bool)], dev: f32) -> (f32, usize) {
-    let fit = |keep: &dyn Fn(&(f32, f32, f32, bool)) -> bool| -> (f64, f64, f64) {
+fn plane_fit(pts: &[Cell], dev: f32) -> (f32, usize) {
+    let fit = |keep: &dyn Fn(&Cell) -> bool| -> (f64, f64, f64) {
         let (mut n, mut sx, mut sy, mut sl, mut sxx, mut syy, mut sxy, mut sxl, mut syl) =
             (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         for q in pts.iter().filter(|q| keep(q)) {
-            let (x, y, l) = (q.0 as f64, q.1 as f64, q.2 as f64);
+            let (x, y, l) = (q.x as f64, q.y as f64, q.l as f64);
             n += 1.0;
             sx += x;
             sy += y;
@@ -269,14 +283,14 @@ fn plane_fit(pts: &[(f32, f32, f32, bool)], dev: f32) -> (f32, usize) {
         };
         (ml - b * mx - c * my, b, c)
     };
-    let residual = |(a, b, c): (f64, f64, f64), q: &(f32, f32, f32, bool)| {
-        ((a + b * q.0 as f64 + c * q.1 as f64) - q.2 as f64).abs()
+    let residual = |(a, b, c): (f64, f64, f64), q: &Cell| {
+        ((a + b * q.x as f64 + c * q.y as f64) - q.l as f64).abs()
     };
     let first = fit(&|_| true);
     let second = fit(&|q| residual(first, q) <= dev as f64);
     let outliers = pts
         .iter()
-        .filter(|q| q.3 && residual(second, q) > dev as f64)
+        .filter(|q| q.far && residual(second, q) > dev as f64)
         .count();
     ((second.1.abs() + second.2.abs()) as f32, outliers)
 }
