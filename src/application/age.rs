@@ -7,7 +7,7 @@
 use chrono::{Datelike, NaiveDate};
 use thiserror::Error;
 
-#[derive(Debug, Error, PartialEq)]
+#[derive(Debug, Clone, Copy, Error, PartialEq, Eq)]
 pub enum AgeError {
     #[error("date of birth {0} is after the application date {1}")]
     BornAfterApplication(NaiveDate, NaiveDate),
@@ -15,18 +15,18 @@ pub enum AgeError {
     TooEarly(NaiveDate),
 }
 
-/// The first day on which the person is `years` old: the day after the end of the day before
-/// the `years`-th birthday, i.e. the birthday itself; for 29 February births in a non-leap
-/// year, the age increases at the end of 28 February, so the first day is 1 March.
+/// The person's birthday in `year`: the first day on which they are a year older. In a
+/// non-leap year someone born on 29 February becomes older at the end of 28 February, so by the
+/// same rule their birthday for date checks (ages, validity periods) is 1 March.
+pub fn birthday_in(dob: NaiveDate, year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, dob.month(), dob.day())
+        .or_else(|| NaiveDate::from_ymd_opt(year, 3, 1))
+        .unwrap_or(dob)
+}
+
+/// The first day on which the person is `years` old: the `years`-th birthday.
 fn first_day_of_age(dob: NaiveDate, years: i32) -> NaiveDate {
-    let y = dob.year() + years;
-    // The day before the birthday in year y; its end is when the age increases.
-    let day_before = match NaiveDate::from_ymd_opt(y, dob.month(), dob.day()) {
-        Some(d) => d.pred_opt().unwrap_or(d),
-        // 29 February in a non-leap year: the day before is 28 February.
-        None => NaiveDate::from_ymd_opt(y, 2, 28).unwrap_or(dob),
-    };
-    day_before.succ_opt().unwrap_or(day_before)
+    birthday_in(dob, dob.year() + years)
 }
 
 /// Completed years on `on`.
