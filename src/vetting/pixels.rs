@@ -68,9 +68,9 @@ pub fn resize(img: &RgbImage, out_w: u32, out_h: u32) -> RgbImage {
     let (w, h) = img.dimensions();
     let factor = ((w as f32 / out_w as f32).min(h as f32 / out_h as f32) / 1.5).floor() as u32;
     let pre = if factor >= 2 {
-        box_downsample(img, factor)
+        std::borrow::Cow::Owned(box_downsample(img, factor))
     } else {
-        img.clone()
+        std::borrow::Cow::Borrowed(img)
     };
     let (pw, ph) = pre.dimensions();
     let sx = pw as f32 / out_w as f32;
