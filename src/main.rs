@@ -83,6 +83,10 @@ enum Command {
         /// Vetting jobs admitted at once; more get 503 with Retry-After.
         #[arg(long, env = "MNP_MAX_INFLIGHT", default_value_t = 8)]
         max_inflight: usize,
+        /// Vetting jobs running at once (default: half the cores, at least 1: each job uses two
+        /// threads); admitted jobs beyond this wait for a turn.
+        #[arg(long, env = "MNP_MAX_RUNNING")]
+        max_running: Option<usize>,
         #[arg(long, env = "MNP_WORKERS", default_value_t = 2)]
         workers: usize,
     },
@@ -193,10 +197,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             engine,
             listen,
             max_inflight,
+            max_running,
             workers,
         } => {
             let vetter = Arc::new(load_vetter(&engine)?);
-            let state = web::AppState::new(vetter, max_inflight);
+            let state = match max_running {
+                Some(n) => web::AppState::with_limits(vetter, max_inflight, n),
+                None => web::AppState::new(vetter, max_inflight),
+            };
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;

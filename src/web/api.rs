@@ -159,8 +159,15 @@ async fn run_vet(
     let upload = read_upload(form, state.vetter.profile.input.max_bytes).await?;
     let vetter = state.vetter.clone();
     let t = Instant::now();
+    // Admitted jobs wait here (a bounded number, each holding only its upload) for a core.
+    let running = state
+        .running
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let result = web::block(move || {
-        let _permit = permit;
+        let _permits = (permit, running);
         vetter.vet(&upload.photo, &upload.ctx)
     })
     .await

@@ -15,14 +15,23 @@ pub struct AppState {
     /// Vetting jobs admitted at once (running or waiting for a core); beyond this the service
     /// answers 503 with Retry-After instead of queueing without bound.
     pub permits: Arc<Semaphore>,
+    /// Vetting jobs running at once. Each uses up to two threads; running more than the cores
+    /// allow only adds latency and memory (a decoded 12 MP photo per job).
+    pub running: Arc<Semaphore>,
     pub metrics: metrics::Metrics,
 }
 
 impl AppState {
     pub fn new(vetter: Arc<Vetter>, max_inflight: usize) -> AppState {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        AppState::with_limits(vetter, max_inflight, cores.div_ceil(2).max(1))
+    }
+
+    pub fn with_limits(vetter: Arc<Vetter>, max_inflight: usize, max_running: usize) -> AppState {
         AppState {
             vetter,
             permits: Arc::new(Semaphore::new(max_inflight.max(1))),
+            running: Arc::new(Semaphore::new(max_running.max(1))),
             metrics: metrics::Metrics::new(),
         }
     }
