@@ -2,10 +2,9 @@
 //! mesh hardly closes its eye contour on closed eyes; this model, trained on eye crops, does.
 
 use image::RgbImage;
-use tract_onnx::prelude::*;
 
-use super::{load_plan, output_f32, run, ModelError, Plan};
-use crate::vetting::pixels::{bilinear, dist, Pt};
+use super::{load_plan, output_f32, run, ModelError, Plan, SquareCrop};
+use crate::vetting::pixels::{dist, Pt};
 
 const NAME: &str = "iris";
 const SIZE: usize = 64;
@@ -60,23 +59,8 @@ impl IrisModel {
         } else {
             angle
         };
-        let (sin, cos) = angle.sin_cos();
-        let k = side / SIZE as f32;
-        let to_img = |u: f32, v: f32| -> Pt {
-            let u = if mirror { SIZE as f32 - u } else { u };
-            let (du, dv) = ((u - SIZE as f32 / 2.0) * k, (v - SIZE as f32 / 2.0) * k);
-            [c[0] + du * cos - dv * sin, c[1] + du * sin + dv * cos]
-        };
-        let mut input = tract_ndarray::Array4::<f32>::zeros((1, SIZE, SIZE, 3));
-        for v in 0..SIZE {
-            for u in 0..SIZE {
-                let [x, y] = to_img(u as f32 + 0.5, v as f32 + 0.5);
-                let p = bilinear(img, x, y);
-                for ch in 0..3 {
-                    input[[0, v, u, ch]] = p[ch] / 255.0;
-                }
-            }
-        }
+        let crop = SquareCrop::new(c, side, angle, SIZE, mirror);
+        let input = crop.tensor(img);
         let outputs = run(NAME, &self.plan, input.into())?;
         // The contour output has 71 x 3 values; the iris output 5 x 3.
         let mut contour = None;
@@ -90,7 +74,7 @@ impl IrisModel {
             name: NAME,
             message: "no 71-point eye contour output".into(),
         })?;
-        let pt = |i: usize| to_img(raw[i * 3], raw[i * 3 + 1]);
+        let pt = |i: usize| crop.to_image(raw[i * 3], raw[i * 3 + 1]);
         Ok(EyeContour {
             lower: (0..9).map(pt).collect(),
             upper: (9..16).map(pt).collect(),

@@ -4,10 +4,9 @@
 //! MediaPipe itself prepares it; the points are mapped back through the inverse transform.
 
 use image::RgbImage;
-use tract_onnx::prelude::*;
 
-use super::{load_plan, output_f32, run, Detection, ModelError, Plan};
-use crate::vetting::pixels::{bilinear, Pt};
+use super::{load_plan, output_f32, run, Detection, ModelError, Plan, SquareCrop};
+use crate::vetting::pixels::Pt;
 
 const NAME: &str = "facemesh";
 const SIZE: usize = 192;
@@ -48,23 +47,8 @@ impl MeshModel {
         let cx = (det.bbox[0] + det.bbox[2]) / 2.0;
         let cy = (det.bbox[1] + det.bbox[3]) / 2.0;
         let side = 1.5 * det.width().max(det.height());
-        let (sin, cos) = angle.sin_cos();
-        let k = side / SIZE as f32;
-        // crop pixel (u, v) -> image: centre + R(angle) * ((u, v) - SIZE/2) * k
-        let to_img = |u: f32, v: f32| -> Pt {
-            let (du, dv) = ((u - SIZE as f32 / 2.0) * k, (v - SIZE as f32 / 2.0) * k);
-            [cx + du * cos - dv * sin, cy + du * sin + dv * cos]
-        };
-        let mut input = tract_ndarray::Array4::<f32>::zeros((1, SIZE, SIZE, 3));
-        for v in 0..SIZE {
-            for u in 0..SIZE {
-                let [x, y] = to_img(u as f32 + 0.5, v as f32 + 0.5);
-                let p = bilinear(img, x, y);
-                for c in 0..3 {
-                    input[[0, v, u, c]] = p[c] / 255.0;
-                }
-            }
-        }
+        let crop = SquareCrop::new([cx, cy], side, angle, SIZE, false);
+        let input = crop.tensor(img);
         let outputs = run(NAME, &self.plan, input.into())?;
         let raw = output_f32(NAME, &outputs, 0)?;
         let raw = raw.as_slice().unwrap_or(&[]);
@@ -81,8 +65,8 @@ impl MeshModel {
             .unwrap_or(0.0);
         let points = (0..468)
             .map(|i| {
-                let [x, y] = to_img(raw[i * 3], raw[i * 3 + 1]);
-                [x, y, raw[i * 3 + 2] * k]
+                let [x, y] = crop.to_image(raw[i * 3], raw[i * 3 + 1]);
+                [x, y, raw[i * 3 + 2] * crop.scale()]
             })
             .collect();
         Ok(Mesh {

@@ -122,7 +122,69 @@ fn output_f32<'a>(
         })
 }
 
-/// All three models, loaded once at start.
+/// A square of `side` image pixels centred on `centre` and turned by `angle`, seen as a
+/// `size` x `size` model input (optionally mirrored left-right). Maps crop pixels back to the
+/// image, and samples the image into an NHWC RGB/255 tensor.
+pub struct SquareCrop {
+    centre: crate::vetting::pixels::Pt,
+    k: f32,
+    sin: f32,
+    cos: f32,
+    size: usize,
+    mirror: bool,
+}
+
+impl SquareCrop {
+    pub fn new(
+        centre: crate::vetting::pixels::Pt,
+        side: f32,
+        angle: f32,
+        size: usize,
+        mirror: bool,
+    ) -> SquareCrop {
+        let (sin, cos) = angle.sin_cos();
+        SquareCrop {
+            centre,
+            k: side / size as f32,
+            sin,
+            cos,
+            size,
+            mirror,
+        }
+    }
+
+    /// Image pixels per crop pixel.
+    pub fn scale(&self) -> f32 {
+        self.k
+    }
+
+    pub fn to_image(&self, u: f32, v: f32) -> crate::vetting::pixels::Pt {
+        let half = self.size as f32 / 2.0;
+        let u = if self.mirror { self.size as f32 - u } else { u };
+        let (du, dv) = ((u - half) * self.k, (v - half) * self.k);
+        [
+            self.centre[0] + du * self.cos - dv * self.sin,
+            self.centre[1] + du * self.sin + dv * self.cos,
+        ]
+    }
+
+    pub fn tensor(&self, img: &image::RgbImage) -> tract_ndarray::Array4<f32> {
+        let n = self.size;
+        let mut input = tract_ndarray::Array4::<f32>::zeros((1, n, n, 3));
+        for v in 0..n {
+            for u in 0..n {
+                let [x, y] = self.to_image(u as f32 + 0.5, v as f32 + 0.5);
+                let p = crate::vetting::pixels::bilinear(img, x, y);
+                for c in 0..3 {
+                    input[[0, v, u, c]] = p[c] / 255.0;
+                }
+            }
+        }
+        input
+    }
+}
+
+/// All the models, loaded once at start.
 pub struct Models {
     pub detector: Detector,
     pub mesh: MeshModel,
