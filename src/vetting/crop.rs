@@ -38,15 +38,15 @@ pub fn produce(
     let x = ((rect.x as f32 * scale).floor() as u32).min(img.width() - 1);
     let y = ((rect.y as f32 * scale).floor() as u32).min(img.height() - 1);
     let w = ((rect.width as f32 * scale).round() as u32).clamp(1, img.width() - x);
-    let h = ((rect.height as f32 * scale).round() as u32).clamp(1, img.height() - y);
+    // Height from the width, so the cut is 35:45 to the pixel and needs no resampling.
+    let h = ((w as f32 * 45.0 / 35.0).round() as u32).clamp(1, img.height() - y);
     let cut = image::imageops::crop_imm(img, x, y, w, h).to_image();
-    // Exactly 35:45, never wider than the profile's maximum, never upscaled.
-    let out_w = w.min(p.max_width).max(1);
-    let out_h = ((out_w as f32) * 45.0 / 35.0).round() as u32;
-    let out = if (w, h) == (out_w, out_h) {
-        cut
+    // Never wider than the profile's maximum, never upscaled.
+    let out = if w > p.max_width {
+        let out_h = ((p.max_width as f32) * 45.0 / 35.0).round() as u32;
+        resize(&cut, p.max_width, out_h)
     } else {
-        resize(&cut, out_w, out_h.min(h.max(1)))
+        cut
     };
     encode(&out, p)
 }

@@ -75,14 +75,14 @@ pub fn resize(img: &RgbImage, out_w: u32, out_h: u32) -> RgbImage {
     let (pw, ph) = pre.dimensions();
     let sx = pw as f32 / out_w as f32;
     let sy = ph as f32 / out_h as f32;
-    let mut out = RgbImage::new(out_w, out_h);
+    let mut out = Vec::with_capacity(out_w as usize * out_h as usize * 3);
     for y in 0..out_h {
         for x in 0..out_w {
             let p = bilinear(&pre, (x as f32 + 0.5) * sx, (y as f32 + 0.5) * sy);
-            out.put_pixel(x, y, image::Rgb([p[0] as u8, p[1] as u8, p[2] as u8]));
+            out.extend(p.map(|c| c as u8));
         }
     }
-    out
+    RgbImage::from_raw(out_w, out_h, out).expect("buffer sized for the image")
 }
 
 /// Rec. 601 luma in 0..255.

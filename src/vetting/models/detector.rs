@@ -57,14 +57,24 @@ impl Detector {
             ((h as f32 * scale).round() as u32).clamp(1, s as u32),
         );
         let small = resize(img, rw, rh);
-        let mut input = tract_ndarray::Array4::<f32>::zeros((1, 3, s, s));
-        for (x, y, p) in small.enumerate_pixels() {
-            let (x, y) = (x as usize, y as usize);
-            // BGR order, mean subtracted, no scaling.
-            input[[0, 0, y, x]] = p[2] as f32 - MEAN_BGR[0];
-            input[[0, 1, y, x]] = p[1] as f32 - MEAN_BGR[1];
-            input[[0, 2, y, x]] = p[0] as f32 - MEAN_BGR[2];
+        // NCHW planes, BGR order, mean subtracted, no scaling; the letterbox padding stays 0.
+        let mut planes = vec![0f32; 3 * s * s];
+        let (b, rest) = planes.split_at_mut(s * s);
+        let (g, r) = rest.split_at_mut(s * s);
+        for (y, row) in small.as_raw().chunks_exact(rw as usize * 3).enumerate() {
+            for (x, p) in row.chunks_exact(3).enumerate() {
+                let i = y * s + x;
+                b[i] = p[2] as f32 - MEAN_BGR[0];
+                g[i] = p[1] as f32 - MEAN_BGR[1];
+                r[i] = p[0] as f32 - MEAN_BGR[2];
+            }
         }
+        let input = tract_ndarray::Array4::from_shape_vec((1, 3, s, s), planes).map_err(|e| {
+            ModelError::Run {
+                name: NAME,
+                message: e.to_string(),
+            }
+        })?;
         let outputs = run(NAME, &self.plan, input.into())?;
         let loc = output_f32(NAME, &outputs, 0)?;
         let conf = output_f32(NAME, &outputs, 1)?;

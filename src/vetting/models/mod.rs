@@ -170,17 +170,16 @@ impl SquareCrop {
 
     pub fn tensor(&self, img: &image::RgbImage) -> tract_ndarray::Array4<f32> {
         let n = self.size;
-        let mut input = tract_ndarray::Array4::<f32>::zeros((1, n, n, 3));
+        let mut data = Vec::with_capacity(n * n * 3);
         for v in 0..n {
             for u in 0..n {
                 let [x, y] = self.to_image(u as f32 + 0.5, v as f32 + 0.5);
                 let p = crate::vetting::pixels::bilinear(img, x, y);
-                for c in 0..3 {
-                    input[[0, v, u, c]] = p[c] / 255.0;
-                }
+                data.extend(p.map(|c| c / 255.0));
             }
         }
-        input
+        tract_ndarray::Array4::from_shape_vec((1, n, n, 3), data)
+            .expect("n*n*3 values for a 1xnxnx3 tensor")
     }
 }
 

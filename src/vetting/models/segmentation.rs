@@ -46,12 +46,14 @@ impl Segmenter {
     pub fn segment(&self, img: &RgbImage) -> Result<Mask, ModelError> {
         let (w, h) = img.dimensions();
         let small = resize(img, SIZE as u32, SIZE as u32);
-        let mut input = tract_ndarray::Array4::<f32>::zeros((1, SIZE, SIZE, 3));
-        for (x, y, p) in small.enumerate_pixels() {
-            for c in 0..3 {
-                input[[0, y as usize, x as usize, c]] = p[c] as f32 / 255.0;
-            }
-        }
+        let data: Vec<f32> = small.as_raw().iter().map(|&v| v as f32 / 255.0).collect();
+        let input =
+            tract_ndarray::Array4::from_shape_vec((1, SIZE, SIZE, 3), data).map_err(|e| {
+                ModelError::Run {
+                    name: NAME,
+                    message: e.to_string(),
+                }
+            })?;
         let outputs = run(NAME, &self.plan, input.into())?;
         let out = output_f32(NAME, &outputs, 0)?;
         let data: Vec<f32> = out.iter().copied().collect();
