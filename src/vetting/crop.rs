@@ -7,7 +7,7 @@
 use image::RgbImage;
 
 use super::input::{self, Source};
-use super::pixels::resize;
+use super::pixels::{self, resize};
 use super::profile::CropProfile;
 use super::report::CropRect;
 use super::VetError;
@@ -40,7 +40,7 @@ pub fn produce(
     let w = ((rect.width as f32 * scale).round() as u32).clamp(1, img.width() - x);
     // Height from the width, so the cut is 35:45 to the pixel and needs no resampling.
     let h = ((w as f32 * 45.0 / 35.0).round() as u32).clamp(1, img.height() - y);
-    let cut = image::imageops::crop_imm(img, x, y, w, h).to_image();
+    let cut = pixels::cut(img, x, y, w, h);
     // Never wider than the profile's maximum, never upscaled.
     let out = if w > p.max_width {
         let out_h = ((p.max_width as f32) * 45.0 / 35.0).round() as u32;

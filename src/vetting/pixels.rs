@@ -62,6 +62,18 @@ pub fn box_downsample(img: &RgbImage, factor: u32) -> RgbImage {
     RgbImage::from_raw(ow, oh, out).expect("buffer sized for the image")
 }
 
+/// Copies the rectangle (x, y, w, h) out of `img`, row by row (the caller keeps it inside).
+pub fn cut(img: &RgbImage, x: u32, y: u32, w: u32, h: u32) -> RgbImage {
+    let stride = img.width() as usize * 3;
+    let raw = img.as_raw();
+    let mut out = Vec::with_capacity(w as usize * h as usize * 3);
+    for row in y as usize..(y + h) as usize {
+        let start = row * stride + x as usize * 3;
+        out.extend_from_slice(&raw[start..start + w as usize * 3]);
+    }
+    RgbImage::from_raw(w, h, out).expect("buffer sized for the image")
+}
+
 /// Resamples `img` so that `out_w` x `out_h` pixels cover it, with a box prefilter when
 /// shrinking by more than 2x. Returns the resized image.
 pub fn resize(img: &RgbImage, out_w: u32, out_h: u32) -> RgbImage {
@@ -169,6 +181,16 @@ mod tests {
         assert_eq!(d.dimensions(), (2, 1));
         assert_eq!(d.get_pixel(0, 0).0, [50, 10, 0]);
         assert_eq!(d.get_pixel(1, 0).0, [0, 0, 0]);
+    }
+
+    #[test]
+    fn cut_copies_the_rectangle() {
+        let mut img = RgbImage::new(5, 4);
+        img.put_pixel(2, 1, image::Rgb([9, 8, 7]));
+        let c = cut(&img, 1, 1, 3, 2);
+        assert_eq!(c.dimensions(), (3, 2));
+        assert_eq!(c.get_pixel(1, 0).0, [9, 8, 7]);
+        assert_eq!(c.get_pixel(0, 0).0, [0, 0, 0]);
     }
 
     #[test]

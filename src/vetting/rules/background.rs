@@ -64,7 +64,7 @@ pub fn grid(ctx: &Ctx, crop: Option<CropRect>) -> Grid {
     let cy0 = y0.max(0.0).floor() as u32;
     let cx1 = ((x0 + w).min(ww as f32).ceil() as u32).max(cx0 + 1).min(ww);
     let cy1 = ((y0 + h).min(wh as f32).ceil() as u32).max(cy0 + 1).min(wh);
-    let sub = image::imageops::crop_imm(work, cx0, cy0, cx1 - cx0, cy1 - cy0).to_image();
+    let sub = crate::vetting::pixels::cut(work, cx0, cy0, cx1 - cx0, cy1 - cy0);
     let inside = (cx1 - cx0) as f32 >= w * 0.98 && (cy1 - cy0) as f32 >= h * 0.98;
     let img = if inside {
         resize(&sub, GRID_W, GRID_H)
