@@ -609,3 +609,16 @@ fn tiny_images_do_not_panic() {
         }
     }
 }
+
+/// Found by `cargo fuzz run decode`: a 4 kB lossless WebP that makes image-webp overflow an
+/// addition (image-webp#118), a panic wherever overflow checks are on. It must be a clean F1
+/// error, never a crash.
+#[test]
+fn fuzz_found_webp_overflow_is_a_corrupt_image() {
+    let bytes =
+        std::fs::read(manifest_dir().join("tests/data/fuzz_webp_huffman_overflow.webp")).unwrap();
+    match vetter().vet(&bytes, &VetContext::default()) {
+        Err(e) => assert_eq!(e.code(), "corrupt_image", "{e}"),
+        Ok(v) => panic!("expected an error, got {:?}", v.report.verdict),
+    }
+}

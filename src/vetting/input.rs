@@ -6,7 +6,7 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageFormat, ImageReader, Limits, RgbImage};
+use image::{ImageFormat, ImageReader, Limits, RgbImage};
 use thiserror::Error;
 
 /// What can be wrong with an uploaded file. Every variant maps to rule F1 or F2.
@@ -228,7 +228,17 @@ pub fn decode_at_least(src: &Source, min_long_side: u32) -> Result<Decoded, Inpu
             }
             decode_jpeg(src, denom)
         }
-        Format::Png | Format::Webp => decode_other(src),
+        Format::Png | Format::Webp => {
+            // No DCT scaling here: decode, then box-filter a large image down at once so the
+            // full-size copy is dropped before the models run.
+            let mut d = decode_other(src)?;
+            let factor = d.image.width().max(d.image.height()) / min_long_side.max(1);
+            if factor >= 2 {
+                d.image = crate::vetting::pixels::box_downsample(&d.image, factor);
+                d.scale = 1.0 / factor as f32;
+            }
+            Ok(d)
+        }
     }
 }
 
@@ -274,14 +284,17 @@ fn decode_other(src: &Source) -> Result<Decoded, InputError> {
     // RGBA16 is the largest layout we accept: 8 bytes a pixel, plus slack for the decoder.
     limits.max_alloc = Some(src.stored_width as u64 * src.stored_height as u64 * 8 + (64 << 20));
     reader.limits(limits);
-    let dynimg = reader
-        .decode()
+    // The pure-Rust decoders still have arithmetic bugs on crafted files (image-webp#118 panics
+    // on overflow where overflow checks are on): a panic there is a corrupt file, not a crash.
+    let dynimg = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.decode()))
+        .map_err(|_| InputError::Corrupt("the decoder failed on this file".into()))?
         .map_err(|e| InputError::Corrupt(e.to_string()))?;
     // An alpha channel that is opaque everywhere is no cut-out; only real transparency counts.
+    // Conversions consume the decoded image so that at most two copies exist at once.
     let (rgb, had_alpha) = if dynimg.color().has_alpha() {
-        flatten_on_white(&dynimg)
+        flatten_on_white(dynimg.into_rgba8())
     } else {
-        (dynimg.to_rgb8(), false)
+        (dynimg.into_rgb8(), false)
     };
     Ok(Decoded {
         image: orient(rgb, src.exif.orientation),
@@ -292,8 +305,7 @@ fn decode_other(src: &Source) -> Result<Decoded, InputError> {
 
 /// A transparent background becomes white, as a print would show it. Also says whether any
 /// pixel was actually transparent.
-fn flatten_on_white(img: &DynamicImage) -> (RgbImage, bool) {
-    let rgba = img.to_rgba8();
+fn flatten_on_white(rgba: image::RgbaImage) -> (RgbImage, bool) {
     let (w, h) = rgba.dimensions();
     let mut out = RgbImage::new(w, h);
     let mut transparent = false;
@@ -325,6 +337,7 @@ pub fn orient(img: RgbImage, orientation: u8) -> RgbImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::DynamicImage;
 
     fn encode_png(img: &DynamicImage) -> Vec<u8> {
         let mut out = Vec::new();

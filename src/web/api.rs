@@ -14,6 +14,9 @@ use super::AppState;
 use crate::vetting::messages::msg;
 use crate::vetting::{Status, VetContext, VetError, Vetted};
 
+/// How long a request may wait for admission before it gets 503 with Retry-After.
+const ADMISSION_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{message}")]
@@ -151,11 +154,15 @@ async fn run_vet(
     form: Multipart,
     endpoint: &'static str,
 ) -> Result<Vetted, ApiError> {
-    let permit = state
-        .permits
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| ApiError::Busy)?;
+    // A short, fair (FIFO) wait for admission keeps an unlucky client from losing the race
+    // again and again; past it the client is told to come back rather than queued unbounded.
+    let permit = match state.permits.clone().try_acquire_owned() {
+        Ok(p) => p,
+        Err(_) => tokio::time::timeout(ADMISSION_WAIT, state.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| ApiError::Busy)?
+            .map_err(|_| ApiError::Busy)?,
+    };
     let upload = read_upload(form, state.vetter.profile.input.max_bytes).await?;
     let vetter = state.vetter.clone();
     let t = Instant::now();
