@@ -40,18 +40,15 @@ struct Input {
     bytes: Vec<u8>,
 }
 
+/// Picks one stage's time out of a report's timings.
+type StageOf = fn(&Timings) -> f64;
+
 fn encode_jpeg(img: &RgbImage, quality: i32) -> Vec<u8> {
     let mut c = turbojpeg::Compressor::new().expect("turbojpeg compressor");
     c.set_quality(quality).unwrap();
     c.set_subsamp(turbojpeg::Subsamp::Sub2x2).unwrap();
     c.set_progressive(false).unwrap();
-    let image = turbojpeg::Image {
-        pixels: img.as_raw().as_slice(),
-        width: img.width() as usize,
-        pitch: img.width() as usize * 3,
-        height: img.height() as usize,
-        format: turbojpeg::PixelFormat::RGB,
-    };
+    let image = mynumber_photo::vetting::crop::turbo_view(img);
     c.compress_to_vec(image).expect("JPEG encoding")
 }
 
@@ -179,7 +176,7 @@ fn stage_report(vetter: &Vetter, input: &Input, runs: usize) {
         input.name,
         input.bytes.len()
     );
-    let rows: [(&str, fn(&Timings) -> f64); 6] = [
+    let rows: [(&str, StageOf); 6] = [
         ("decode", |t| t.decode),
         ("detect", |t| t.detect),
         ("landmarks", |t| t.landmarks),

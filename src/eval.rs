@@ -137,6 +137,65 @@ pub struct EvalSummary {
     pub photos: Vec<PhotoResult>,
 }
 
+impl EvalSummary {
+    /// The human-readable summary the CLI prints and the tests show on failure.
+    pub fn render(&self) -> String {
+        use std::fmt::Write;
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "compliant accepted:      {}/{} ({:.1}%)",
+            self.compliant_accepted,
+            self.compliant,
+            100.0 * self.accepted_share
+        );
+        let _ = writeln!(
+            o,
+            "non-compliant caught:    {}/{} ({:.1}%)",
+            self.noncompliant_caught,
+            self.noncompliant,
+            100.0 * self.caught_share
+        );
+        let _ = writeln!(
+            o,
+            "expected rules named:    {}/{} ({:.1}%)",
+            self.expected_rules_named,
+            self.expected_rule_failures,
+            100.0 * self.rule_named_share
+        );
+        let _ = writeln!(o, "'either' photos (not scored): {}", self.either);
+        let _ = writeln!(o, "per rule (named/expected):");
+        for (rule, r) in &self.per_rule {
+            let _ = writeln!(
+                o,
+                "  {rule:<4} {}/{}  missed: {}",
+                r.named,
+                r.expected,
+                r.missed_in.join(", ")
+            );
+        }
+        let l = &self.landmarks;
+        let _ = writeln!(
+            o,
+            "landmarks vs .tem ({} photos), median error / inter-pupil distance: eyes {:.3}, chin {:.3}, crown {:.3}",
+            l.photos, l.eyes_median, l.chin_median, l.crown_median
+        );
+        let _ = writeln!(o, "wrong verdicts:");
+        for p in self.photos.iter().filter(|p| p.correct == Some(false)) {
+            let _ = writeln!(
+                o,
+                "  {} expected {:?} got {:?} flagged {:?} {}",
+                p.file,
+                p.expected,
+                p.verdict,
+                p.flagged,
+                p.error.clone().unwrap_or_default()
+            );
+        }
+        o
+    }
+}
+
 /// A rule counts as named when reported as failing or warning.
 fn named(report: &Report, rule: &str) -> bool {
     report

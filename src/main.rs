@@ -189,7 +189,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
-                print_summary(&summary);
+                print!("{}", summary.render());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -294,51 +294,4 @@ fn vet_one(
         }
     }
     code
-}
-
-fn print_summary(s: &eval::EvalSummary) {
-    println!(
-        "compliant accepted:      {}/{} ({:.1}%)",
-        s.compliant_accepted,
-        s.compliant,
-        100.0 * s.accepted_share
-    );
-    println!(
-        "non-compliant caught:    {}/{} ({:.1}%)",
-        s.noncompliant_caught,
-        s.noncompliant,
-        100.0 * s.caught_share
-    );
-    println!(
-        "expected rules named:    {}/{} ({:.1}%)",
-        s.expected_rules_named,
-        s.expected_rule_failures,
-        100.0 * s.rule_named_share
-    );
-    println!("'either' photos (not scored): {}", s.either);
-    println!("per rule (named/expected):");
-    for (rule, r) in &s.per_rule {
-        println!(
-            "  {rule:<4} {}/{}  missed: {}",
-            r.named,
-            r.expected,
-            r.missed_in.join(", ")
-        );
-    }
-    let l = &s.landmarks;
-    println!(
-        "landmarks vs .tem ({} photos), median error / inter-pupil distance: eyes {:.3}, chin {:.3}, crown {:.3}",
-        l.photos, l.eyes_median, l.chin_median, l.crown_median
-    );
-    println!("wrong verdicts:");
-    for p in s.photos.iter().filter(|p| p.correct == Some(false)) {
-        println!(
-            "  {} expected {:?} got {:?} flagged {:?} {}",
-            p.file,
-            p.expected,
-            p.verdict,
-            p.flagged,
-            p.error.clone().unwrap_or_default()
-        );
-    }
 }

@@ -36,50 +36,11 @@ fn dev_run() -> Option<&'static DevRun> {
     .as_ref()
 }
 
-fn print_summary(s: &EvalSummary) {
-    println!(
-        "compliant accepted {}/{} ({:.3}); non-compliant caught {}/{} ({:.3}); expected rules named {}/{} ({:.3}); either {}",
-        s.compliant_accepted,
-        s.compliant,
-        s.accepted_share,
-        s.noncompliant_caught,
-        s.noncompliant,
-        s.caught_share,
-        s.expected_rules_named,
-        s.expected_rule_failures,
-        s.rule_named_share,
-        s.either
-    );
-    for (rule, r) in &s.per_rule {
-        println!(
-            "  {rule:<4} named {}/{}  missed in: {}",
-            r.named,
-            r.expected,
-            r.missed_in.join(", ")
-        );
-    }
-    let l = &s.landmarks;
-    println!(
-        "landmarks ({} photos), median error / inter-pupil distance: eyes {:.3}, chin {:.3}, crown {:.3}",
-        l.photos, l.eyes_median, l.chin_median, l.crown_median
-    );
-    for p in s.photos.iter().filter(|p| p.correct == Some(false)) {
-        println!(
-            "  wrong: {} expected {:?} got {:?} flagged {:?} {}",
-            p.file,
-            p.expected,
-            p.verdict,
-            p.flagged,
-            p.error.clone().unwrap_or_default()
-        );
-    }
-}
-
 #[test]
 fn dev_photos_meet_the_bars() {
     let Some(run) = dev_run() else { return };
     let s = &run.summary;
-    print_summary(s);
+    print!("{}", s.render());
     // Every labelled photo was vetted (an error counts as a rejection naming F1).
     assert_eq!(s.photos.len(), run.labels.len());
     assert!(s.compliant > 0 && s.noncompliant > 0 && s.landmarks.photos > 0);

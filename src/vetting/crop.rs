@@ -51,18 +51,23 @@ pub fn produce(
     encode(&out, p)
 }
 
-/// Baseline JPEG, 4:2:0; quality raised or lowered to land inside the issuer's size range.
-pub fn encode(img: &RgbImage, p: &CropProfile) -> Result<Vec<u8>, VetError> {
-    let err = |e: turbojpeg::Error| VetError::Context(format!("JPEG encoding failed: {e}"));
-    let mut c = turbojpeg::Compressor::new().map_err(err)?;
-    c.set_subsamp(turbojpeg::Subsamp::Sub2x2).map_err(err)?;
-    let image = turbojpeg::Image {
+/// An RGB image as libjpeg-turbo's encoder takes it.
+pub fn turbo_view(img: &RgbImage) -> turbojpeg::Image<&[u8]> {
+    turbojpeg::Image {
         pixels: img.as_raw().as_slice(),
         width: img.width() as usize,
         pitch: img.width() as usize * 3,
         height: img.height() as usize,
         format: turbojpeg::PixelFormat::RGB,
-    };
+    }
+}
+
+/// Baseline JPEG, 4:2:0; quality raised or lowered to land inside the issuer's size range.
+pub fn encode(img: &RgbImage, p: &CropProfile) -> Result<Vec<u8>, VetError> {
+    let err = |e: turbojpeg::Error| VetError::Context(format!("JPEG encoding failed: {e}"));
+    let mut c = turbojpeg::Compressor::new().map_err(err)?;
+    c.set_subsamp(turbojpeg::Subsamp::Sub2x2).map_err(err)?;
+    let image = turbo_view(img);
     let mut quality = p.quality;
     loop {
         c.set_quality(quality).map_err(err)?;

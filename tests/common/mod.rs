@@ -79,13 +79,7 @@ pub fn jpeg_rgb(img: &RgbImage, quality: i32) -> Vec<u8> {
     let mut c = turbojpeg::Compressor::new().unwrap();
     c.set_quality(quality).unwrap();
     c.set_subsamp(turbojpeg::Subsamp::None).unwrap();
-    let image = turbojpeg::Image {
-        pixels: img.as_raw().as_slice(),
-        width: img.width() as usize,
-        pitch: img.width() as usize * 3,
-        height: img.height() as usize,
-        format: turbojpeg::PixelFormat::RGB,
-    };
+    let image = mynumber_photo::vetting::crop::turbo_view(img);
     c.compress_to_vec(image).unwrap()
 }
 
