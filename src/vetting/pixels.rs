@@ -154,17 +154,6 @@ pub fn mean_std(values: &[f32]) -> (f32, f32) {
     (mean as f32, var.sqrt() as f32)
 }
 
-/// The q-quantile (0..1) of `values` (sorts a copy).
-pub fn quantile(values: &[f32], q: f32) -> f32 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
-    let i = ((v.len() - 1) as f32 * q.clamp(0.0, 1.0)).round() as usize;
-    v[i]
-}
-
 /// A 2-D point in pixels.
 pub type Pt = [f32; 2];
 
@@ -183,9 +172,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quantile_and_stats() {
+    fn mean_and_standard_deviation() {
         let v = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert_eq!(quantile(&v, 0.5), 3.0);
         let (m, s) = mean_std(&v);
         assert!((m - 3.0).abs() < 1e-6);
         assert!((s - 2f32.sqrt()).abs() < 1e-5);
