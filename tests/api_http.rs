@@ -120,16 +120,7 @@ async fn vet_returns_the_report_and_metrics_count_it() {
     for key in ["verdict", "findings", "face", "crop", "timings_ms"] {
         assert!(v.get(key).is_some(), "report without {key}: {v}");
     }
-    for key in [
-        "decode",
-        "detect",
-        "landmarks",
-        "segment",
-        "checks",
-        "total",
-    ] {
-        assert!(v["timings_ms"][key].is_number(), "timings_ms.{key}: {v}");
-    }
+    // timings_ms is checked by check_report_contract above.
     let f = &v["findings"][0];
     for key in ["rule", "status", "measured", "threshold", "message"] {
         assert!(f.get(key).is_some(), "finding without {key}: {f}");
