@@ -270,18 +270,22 @@ fn cmyk_jpeg_is_refused_clearly() {
 
 #[test]
 fn sixteen_bit_png_vets_like_the_original() {
-    let orig = original();
     let rgb16: ImageBuffer<Rgb<u16>, Vec<u16>> = DynamicImage::ImageRgb8(face_rgb()).into_rgb16();
     let bytes = encode(&DynamicImage::ImageRgb16(rgb16), ImageFormat::Png);
-    let v = vet_ok("16-bit PNG", &bytes);
+    assert_like_original("16-bit PNG", &bytes);
+}
+
+/// The same pixels in another container or depth: the same verdict family and failing rules.
+fn assert_like_original(what: &str, bytes: &[u8]) {
+    let orig = original();
+    let v = vet_ok(what, bytes);
     assert!(
         same_family(v.report.verdict, orig.verdict),
-        "16-bit {:?} vs 8-bit {:?}",
+        "{what}: {:?} vs 8-bit RGB {:?}",
         v.report.verdict,
         orig.verdict
     );
-    // The same pixels: the same failing rules.
-    assert_eq!(failing(&v.report), failing(orig));
+    assert_eq!(failing(&v.report), failing(orig), "{what}");
 }
 
 fn failing(r: &Report) -> Vec<String> {
@@ -294,22 +298,13 @@ fn failing(r: &Report) -> Vec<String> {
 
 #[test]
 fn opaque_alpha_png_vets_like_the_original() {
-    let orig = original();
     let rgba = DynamicImage::ImageRgb8(face_rgb()).into_rgba8();
     let bytes = encode(&DynamicImage::ImageRgba8(rgba), ImageFormat::Png);
-    let v = vet_ok("RGBA PNG (opaque)", &bytes);
-    assert!(
-        same_family(v.report.verdict, orig.verdict),
-        "RGBA {:?} vs RGB {:?}",
-        v.report.verdict,
-        orig.verdict
-    );
-    assert_eq!(failing(&v.report), failing(orig));
+    assert_like_original("RGBA PNG (opaque)", &bytes);
     // 16-bit RGBA too.
     let rgba16 = DynamicImage::ImageRgb8(face_rgb()).into_rgba16();
     let bytes = encode(&DynamicImage::ImageRgba16(rgba16), ImageFormat::Png);
-    let v = vet_ok("RGBA16 PNG (opaque)", &bytes);
-    assert_eq!(failing(&v.report), failing(orig));
+    assert_like_original("RGBA16 PNG (opaque)", &bytes);
 }
 
 /// A cut-out: the same photo with a transparent border (a pasted or removed background).

@@ -417,20 +417,9 @@ mod tests {
                 .filter_map(|e| s.transition(e).ok())
                 .collect()
         };
-        let mut seen = vec![Registered];
-        let mut i = 0;
-        while i < seen.len() {
-            for n in step(seen[i]) {
-                if !seen.contains(&n) {
-                    seen.push(n);
-                }
-            }
-            i += 1;
-        }
-        assert_eq!(seen.len(), State::ALL.len(), "{seen:?}");
-        // From each open state, forwarded is reachable (no dead ends but withdrawal).
-        for s in State::ALL.into_iter().filter(|s| !s.is_final()) {
-            let mut seen = vec![s];
+        // Every state reachable from `from` (breadth first over all events).
+        let reachable = |from: State| -> Vec<State> {
+            let mut seen = vec![from];
             let mut i = 0;
             while i < seen.len() {
                 for n in step(seen[i]) {
@@ -440,6 +429,13 @@ mod tests {
                 }
                 i += 1;
             }
+            seen
+        };
+        let seen = reachable(Registered);
+        assert_eq!(seen.len(), State::ALL.len(), "{seen:?}");
+        // From each open state, forwarded is reachable (no dead ends but withdrawal).
+        for s in State::ALL.into_iter().filter(|s| !s.is_final()) {
+            let seen = reachable(s);
             assert!(seen.contains(&Forwarded), "{s} cannot reach forwarded");
         }
     }
