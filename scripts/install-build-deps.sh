@@ -7,6 +7,8 @@ command -v cmake >/dev/null 2>&1 || need_pkgs+=(cmake)
 command -v nasm >/dev/null 2>&1 || need_pkgs+=(nasm)
 command -v cc >/dev/null 2>&1 || need_pkgs+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
+# TLS for SMTP and PostgreSQL (native-tls links the system OpenSSL).
+[ -f /usr/include/openssl/ssl.h ] || need_pkgs+=(libssl-dev)
 [ "${#need_pkgs[@]}" -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ]; then
     SUDO=()
