@@ -8,7 +8,10 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
+use mynumber_photo::config::Config;
 use mynumber_photo::eval;
+use mynumber_photo::office::Office;
+use mynumber_photo::{auth, forwarding};
 use mynumber_photo::vetting::{Profile, Status, Verdict, VetContext, Vetter};
 use mynumber_photo::web;
 
@@ -89,6 +92,49 @@ enum Command {
         max_running: Option<usize>,
         #[arg(long, env = "MNP_WORKERS", default_value_t = 2)]
         workers: usize,
+        #[command(flatten)]
+        config: Config,
+    },
+    /// Booths, reviewers, and the jobs the service also runs on its own.
+    Admin {
+        #[command(flatten)]
+        config: Config,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Booths: `add NAME` prints the token once; `revoke NAME`; `list`.
+    Booth {
+        #[command(subcommand)]
+        command: BoothCommand,
+    },
+    /// Reviewers: `add NAME [--role admin]` sets the password (read from stdin, one line).
+    Reviewer {
+        #[command(subcommand)]
+        command: ReviewerCommand,
+    },
+    /// Forward accepted applications to the outbox now.
+    Forward,
+    /// Purge originals past the retention period now.
+    Purge,
+}
+
+#[derive(Subcommand)]
+enum BoothCommand {
+    Add { name: String },
+    Revoke { name: String },
+    List,
+}
+
+#[derive(Subcommand)]
+enum ReviewerCommand {
+    Add {
+        name: String,
+        #[arg(long, default_value = "reviewer")]
+        role: String,
     },
 }
 
@@ -199,6 +245,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_inflight,
             max_running,
             workers,
+            config,
         } => {
             let vetter = Arc::new(load_vetter(&engine)?);
             let state = match max_running {
@@ -208,8 +255,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
-            rt.block_on(web::serve(state, &listen, workers))?;
+            rt.block_on(async {
+                let office = Office::open(config)
+                    .await
+                    .context("opening the database and photo store")?;
+                tracing::info!(backend = ?office.db.backend, data = %office.config.data_dir.display(), "storage ready");
+                web::serve(state.with_office(Arc::new(office)), &listen, workers)
+                    .await
+                    .context("HTTP server")
+            })?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin { config, command } => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(admin(config, command))
         }
     }
 }
@@ -294,4 +355,50 @@ fn vet_one(
         }
     }
     code
+}
+
+async fn admin(config: Config, command: AdminCommand) -> Result<ExitCode> {
+    let office = Office::open(config)
+        .await
+        .context("opening the database and photo store")?;
+    match command {
+        AdminCommand::Booth { command } => match command {
+            BoothCommand::Add { name } => {
+                let token = auth::add_booth(&office.db, &name).await?;
+                eprintln!("booth {name} added; its token (shown only now):");
+                println!("{token}");
+            }
+            BoothCommand::Revoke { name } => {
+                auth::revoke_booth(&office.db, &name).await?;
+                println!("booth {name} revoked");
+            }
+            BoothCommand::List => {
+                for b in auth::list_booths(&office.db).await? {
+                    println!("{}\t{}", b.name, if b.revoked { "revoked" } else { "active" });
+                }
+            }
+        },
+        AdminCommand::Reviewer {
+            command: ReviewerCommand::Add { name, role },
+        } => {
+            let role = auth::Role::parse(&role)?;
+            eprintln!("password for {name} (one line on stdin):");
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password from stdin")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            auth::set_reviewer(&office.db, &name, password, role).await?;
+            println!("reviewer {name} ({}) set", role.as_str());
+        }
+        AdminCommand::Forward => {
+            let run = forwarding::run_once(&office).await?;
+            println!("{} batches, {} applications forwarded", run.batches, run.forwarded);
+        }
+        AdminCommand::Purge => {
+            let n = forwarding::purge_originals(&office).await?;
+            println!("{n} originals purged");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

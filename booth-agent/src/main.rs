@@ -1,21 +1,91 @@
-//! Booth agent. The QR reading, capture guidance and durable submit queue come with the
-//! booth-agent issue; for now it only reads a QR code from an image file, so the workspace
-//! builds and the QR dependency is exercised.
-use anyhow::{bail, Context, Result};
+//! Booth agent. For now it reads the application form's QR code from an image file or from a
+//! folder of frames; capture guidance and the durable submit queue come with later issues.
 
-fn main() -> Result<()> {
-    let path = std::env::args()
-        .nth(1)
-        .context("usage: booth-agent IMAGE (reads the application form's QR code)")?;
-    let img = image::open(&path)
-        .with_context(|| format!("cannot read {path}"))?
-        .to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(img);
-    for grid in prepared.detect_grids() {
-        if let Ok((_, content)) = grid.decode() {
-            println!("{content}");
-            return Ok(());
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use booth_agent::frames::{FolderSource, FrameSource, Prefetch};
+use booth_agent::qr::{self, QrError};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "booth-agent",
+    about = "Photo booth agent for My Number Card applications"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read the application form ID from the QR code in an image; prints the 23 digits.
+    Qr { image: PathBuf },
+    /// Scan a folder of frames (PNG/JPEG, in name order) until one yields a form ID.
+    Scan { dir: PathBuf },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
         }
     }
-    bail!("no QR code found in {path}")
+}
+
+/// `Ok(false)`: the input was read but yielded no form ID (the reason is printed).
+fn run(cli: Cli) -> Result<bool> {
+    match cli.command {
+        Command::Qr { image } => {
+            let frame = image::open(&image)
+                .with_context(|| format!("cannot read {}", image.display()))?
+                .to_luma8();
+            let start = Instant::now();
+            let result = qr::find_form_id(&frame);
+            let ms = start.elapsed().as_secs_f64() * 1000.0;
+            match result {
+                Ok(id) => {
+                    println!("{id}");
+                    eprintln!("({ms:.1} ms)");
+                    Ok(true)
+                }
+                Err(e) => {
+                    report(&e);
+                    Ok(false)
+                }
+            }
+        }
+        Command::Scan { dir } => {
+            let mut frames = Prefetch::new(FolderSource::open(&dir)?);
+            let mut last = QrError::NoCode;
+            while let Some(frame) = frames.next_frame() {
+                let frame = match frame {
+                    Ok(f) => f,
+                    Err(e) => {
+                        eprintln!("skipped: {e}");
+                        continue;
+                    }
+                };
+                match qr::find_form_id(&frame.image) {
+                    Ok(id) => {
+                        println!("{id}\t{}", frame.name);
+                        return Ok(true);
+                    }
+                    Err(e) => last = e,
+                }
+            }
+            report(&last);
+            Ok(false)
+        }
+    }
+}
+
+fn report(e: &QrError) {
+    eprintln!("{}: {e}\n{}", e.code(), e.message_ja());
 }

@@ -8,6 +8,7 @@ pub mod dob;
 pub mod eligibility;
 pub mod express;
 pub mod form_id;
+pub mod next_step;
 pub mod options;
 pub mod state;
 mod text;
@@ -19,6 +20,7 @@ pub use dob::{DateOfBirth, DobError};
 pub use eligibility::{eligibility, Eligibility, NotIssuedReason, SignatureCertificate};
 pub use express::{ExpressError, ExpressReason, ExpressRequest};
 pub use form_id::{FormId, FormIdError};
+pub use next_step::{next_step, NextStep};
 pub use options::{CardOptions, Certificates, Channel};
 pub use state::{Actor, Event, PhotoVerdict, State, Transition, TransitionError};
 pub use validity::{

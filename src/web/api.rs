@@ -29,6 +29,25 @@ pub enum ApiError {
     Internal(String),
     #[error("no such endpoint")]
     NotFound,
+    /// Application, session and review errors: a status, a stable code, both languages.
+    #[error("{message}")]
+    Domain {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        message_ja: Option<String>,
+    },
+}
+
+impl ApiError {
+    pub fn domain(status: StatusCode, code: &'static str, en: &str, ja: &str) -> ApiError {
+        ApiError::Domain {
+            status,
+            code,
+            message: en.to_string(),
+            message_ja: Some(ja.to_string()),
+        }
+    }
 }
 
 impl ApiError {
@@ -39,6 +58,7 @@ impl ApiError {
             ApiError::Busy => "busy",
             ApiError::Internal(_) => "internal",
             ApiError::NotFound => "not_found",
+            ApiError::Domain { code, .. } => code,
         }
     }
 }
@@ -55,6 +75,7 @@ impl ResponseError for ApiError {
             ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Domain { status, .. } => *status,
         }
     }
 
@@ -62,14 +83,23 @@ impl ResponseError for ApiError {
         let code = self.code();
         // Applicant-facing Japanese text where the catalogue has it.
         let catalogue = msg(&format!("F1.{code}"));
-        let ja = if catalogue.ja.starts_with("F1.") {
-            None
-        } else {
-            Some(catalogue.ja)
+        let ja = match self {
+            ApiError::Domain { message_ja, .. } => message_ja.clone(),
+            _ if catalogue.ja.starts_with("F1.") => None,
+            _ => Some(catalogue.ja),
         };
         let mut resp = HttpResponse::build(self.status_code());
-        if matches!(self, ApiError::Busy) {
-            resp.insert_header(("Retry-After", "1"));
+        match self {
+            ApiError::Busy => {
+                resp.insert_header(("Retry-After", "1"));
+            }
+            ApiError::Domain { status, .. } if *status == StatusCode::TOO_MANY_REQUESTS => {
+                resp.insert_header(("Retry-After", "60"));
+            }
+            ApiError::Domain { status, .. } if *status == StatusCode::UNAUTHORIZED => {
+                resp.insert_header(("WWW-Authenticate", "Bearer"));
+            }
+            _ => {}
         }
         if let ApiError::Internal(detail) = self {
             tracing::error!(%detail, "internal error");
@@ -78,7 +108,7 @@ impl ResponseError for ApiError {
     }
 }
 
-fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
+pub(crate) fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::BadRequest {
         code,
         message: message.into(),
@@ -205,6 +235,53 @@ async fn run_vet(
     Ok(vetted)
 }
 
+/// Vets photo bytes already read (the application endpoints parse their own forms), with the
+/// same admission control as `/vet`.
+pub(crate) async fn vet_bytes(
+    state: &AppState,
+    photo: Vec<u8>,
+    ctx: VetContext,
+    endpoint: &'static str,
+) -> Result<(Vetted, Vec<u8>), ApiError> {
+    let permit = match state.permits.clone().try_acquire_owned() {
+        Ok(p) => p,
+        Err(_) => tokio::time::timeout(ADMISSION_WAIT, state.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| ApiError::Busy)?
+            .map_err(|_| ApiError::Busy)?,
+    };
+    let running = state
+        .running
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let vetter = state.vetter.clone();
+    let t = Instant::now();
+    let result = web::block(move || {
+        let _permits = (permit, running);
+        let vetted = vetter.vet(&photo, &ctx)?;
+        // What is kept of the upload: its pixels, oriented, re-encoded without any metadata
+        // (F8: EXIF is never stored).
+        let original = crate::vetting::crop::encode(&vetted.work, &vetter.profile.crop)?;
+        Ok::<_, VetError>((vetted, original))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    state
+        .metrics
+        .latency
+        .with_label_values(&[endpoint])
+        .observe(t.elapsed().as_secs_f64());
+    let (vetted, original) = result?;
+    state
+        .metrics
+        .verdicts
+        .with_label_values(&[vetted.report.verdict.as_str()])
+        .inc();
+    Ok((vetted, original))
+}
+
 fn count(state: &AppState, endpoint: &str, status: StatusCode) {
     state
         .metrics
@@ -271,6 +348,23 @@ pub async fn healthz() -> HttpResponse {
 }
 
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    if let Some(office) = state.office() {
+        // Read at scrape time, so the figures are as fresh as the scrape.
+        match crate::forwarding::oldest_unforwarded_seconds(office).await {
+            Ok(s) => state.metrics.oldest_unforwarded.set(s),
+            Err(e) => tracing::error!(error = %e, "metrics: oldest unforwarded"),
+        }
+        if let Ok(mut conn) = office.db.pool.acquire().await {
+            if let Ok(q) =
+                crate::store::applications::review_queue(&mut conn, None, None, 100_000).await
+            {
+                state.metrics.review_queue.set(q.len() as i64);
+            }
+        }
+        if let Ok(c) = crate::outbox::counts(&office.db).await {
+            state.metrics.mail_pending.set(c.pending);
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())

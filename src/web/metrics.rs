@@ -1,7 +1,8 @@
 //! Prometheus metrics: requests, latency, verdicts and failing rules.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 pub struct Metrics {
@@ -10,6 +11,10 @@ pub struct Metrics {
     pub latency: HistogramVec,
     pub verdicts: IntCounterVec,
     pub failing_rules: IntCounterVec,
+    /// Age of the oldest accepted application not yet forwarded: the alarm for "held back".
+    pub oldest_unforwarded: Gauge,
+    pub review_queue: IntGauge,
+    pub mail_pending: IntGauge,
 }
 
 impl Metrics {
@@ -45,6 +50,24 @@ impl Metrics {
             &["rule", "status"],
         )
         .expect("valid metric");
+        let oldest_unforwarded = Gauge::new(
+            "mnp_oldest_unforwarded_seconds",
+            "Age of the oldest accepted, complete application not yet forwarded to the issuer",
+        )
+        .expect("valid metric");
+        let review_queue = IntGauge::new(
+            "mnp_review_queue_length",
+            "Applications waiting for a reviewer",
+        )
+        .expect("valid metric");
+        let mail_pending = IntGauge::new("mnp_mail_pending", "Mails not yet sent")
+            .expect("valid metric");
+        registry
+            .register(Box::new(oldest_unforwarded.clone()))
+            .expect("unique metric");
+        for g in [&review_queue, &mail_pending] {
+            registry.register(Box::new(g.clone())).expect("unique metric");
+        }
         for c in [&requests, &verdicts, &failing_rules] {
             registry
                 .register(Box::new(c.clone()))
@@ -59,6 +82,9 @@ impl Metrics {
             latency,
             verdicts,
             failing_rules,
+            oldest_unforwarded,
+            review_queue,
+            mail_pending,
         }
     }
 

@@ -1,0 +1,146 @@
+//! Where camera frames come from.
+//!
+//! [`FolderSource`] replays image files (tests, recorded sessions, a camera that drops JPEGs
+//! into a folder). [`Prefetch`] decodes the next frame on a thread while the current one is
+//! scanned, through a channel of capacity 1, so at most one decoded frame waits in memory.
+//!
+//! A live V4L2 camera source is not written yet (out of scope for the QR issue). When it is, it
+//! should implement [`FrameSource`] on its own capture thread with a bounded channel of capacity
+//! 1-2 that drops the *oldest* frame when full: a live camera must never queue stale frames
+//! behind a slow scan, whereas a folder must not lose any, hence `Prefetch` blocks instead.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::thread::JoinHandle;
+
+use image::GrayImage;
+use thiserror::Error;
+
+/// One greyscale frame; `name` identifies it in logs (a file name, a sequence number).
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub index: u64,
+    pub name: String,
+    pub image: GrayImage,
+}
+
+#[derive(Debug, Error)]
+pub enum FrameError {
+    #[error("cannot list frames in {path}: {source}")]
+    List {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read frame {name}: {source}")]
+    Read {
+        name: String,
+        source: image::ImageError,
+    },
+}
+
+/// A stream of frames, processed as they come. `None` ends the stream; an `Err` is one bad
+/// frame and the stream may go on.
+pub trait FrameSource {
+    fn next_frame(&mut self) -> Option<Result<Frame, FrameError>>;
+}
+
+/// The PNG and JPEG files of a folder, in file-name order, decoded one at a time on demand.
+#[derive(Debug)]
+pub struct FolderSource {
+    files: std::vec::IntoIter<PathBuf>,
+    index: u64,
+}
+
+impl FolderSource {
+    /// Lists the folder now (so a missing folder fails here); decodes nothing yet.
+    pub fn open(dir: &Path) -> Result<FolderSource, FrameError> {
+        let list_err = |source| FrameError::List {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(list_err)? {
+            let path = entry.map_err(list_err)?.path();
+            if path.is_file() && is_frame_file(&path) {
+                files.push(path);
+            }
+        }
+        files.sort();
+        Ok(FolderSource {
+            files: files.into_iter(),
+            index: 0,
+        })
+    }
+
+    /// Frames not yet read.
+    pub fn remaining(&self) -> usize {
+        self.files.len()
+    }
+}
+
+fn is_frame_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+}
+
+impl FrameSource for FolderSource {
+    fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
+        let path = self.files.next()?;
+        let index = self.index;
+        self.index += 1;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Some(match image::open(&path) {
+            Ok(img) => Ok(Frame {
+                index,
+                name,
+                image: img.to_luma8(),
+            }),
+            Err(source) => Err(FrameError::Read { name, source }),
+        })
+    }
+}
+
+/// Reads a source one frame ahead on its own thread. The channel holds one frame and the reader
+/// blocks when it is full, so no frame is lost and memory stays bounded.
+pub struct Prefetch {
+    rx: Option<Receiver<Result<Frame, FrameError>>>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl Prefetch {
+    pub fn new<S: FrameSource + Send + 'static>(mut source: S) -> Prefetch {
+        let (tx, rx) = sync_channel(1);
+        let reader = std::thread::spawn(move || {
+            while let Some(frame) = source.next_frame() {
+                if tx.send(frame).is_err() {
+                    break; // the consumer is gone
+                }
+            }
+        });
+        Prefetch {
+            rx: Some(rx),
+            reader: Some(reader),
+        }
+    }
+}
+
+impl FrameSource for Prefetch {
+    fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
+        self.rx.as_ref()?.recv().ok()
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        // Closing the channel first makes a blocked reader's send fail, so the join returns
+        // after at most one more frame is decoded.
+        self.rx.take();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}

@@ -1,0 +1,482 @@
+//! Application endpoints: the booth's single request, the web's three steps, the status lookup.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::api::{bad, vet_bytes, ApiError};
+use super::session::{self, APPLICANT_COOKIE};
+use super::AppState;
+use crate::application::{
+    eligibility, next_step, Channel, ContactName, DateOfBirth, Email, FormId,
+};
+use crate::auth::{self, LinkError};
+use crate::mail::templates::Lang;
+use crate::office::{today_jst, BoothForm, IntakeError};
+use crate::store::applications::mask_form_id;
+use crate::vetting::{InputError, VetContext, VetError};
+
+impl From<IntakeError> for ApiError {
+    fn from(e: IntakeError) -> Self {
+        match e {
+            IntakeError::Invalid {
+                code,
+                message,
+                message_ja,
+            } => ApiError::Domain {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+                message,
+                message_ja: Some(message_ja),
+            },
+            IntakeError::Conflict {
+                code,
+                message,
+                message_ja,
+            } => ApiError::Domain {
+                status: StatusCode::CONFLICT,
+                code,
+                message,
+                message_ja: Some(message_ja),
+            },
+            IntakeError::KeyReused => ApiError::domain(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was already used for a different request",
+                "このIdempotency-Keyは別の申請に使用済みです。",
+            ),
+            IntakeError::NotFound => ApiError::domain(
+                StatusCode::NOT_FOUND,
+                "no_application",
+                "no such application",
+                "申請が見つかりません。",
+            ),
+            e => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+fn field_error(code: &'static str, en: String, ja: String) -> ApiError {
+    ApiError::Domain {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        code,
+        message: en,
+        message_ja: Some(ja),
+    }
+}
+
+pub(crate) fn parse_form_id(s: &str) -> Result<FormId, ApiError> {
+    FormId::parse(s).map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))
+}
+
+pub(crate) fn parse_dob(s: &str) -> Result<DateOfBirth, ApiError> {
+    DateOfBirth::parse(s, today_jst()).map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))
+}
+
+fn parse_yes_no(field: &'static str, s: &str) -> Result<bool, ApiError> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "true" | "1" | "on" => Ok(true),
+        "no" | "false" | "0" | "off" => Ok(false),
+        _ => Err(field_error(
+            "invalid_choice",
+            format!("{field} must be yes or no"),
+            format!("{field} は「はい」か「いいえ」を選んでください。"),
+        )),
+    }
+}
+
+/// Reads a multipart form into text fields and at most one `photo` file.
+async fn read_form(
+    mut form: Multipart,
+    max_photo: usize,
+    allowed: &[&str],
+) -> Result<(Vec<(String, String)>, Option<Vec<u8>>), ApiError> {
+    let mut fields = Vec::new();
+    let mut photo = None;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| bad("invalid_multipart", e.to_string()))?;
+        let name = field.name().unwrap_or_default().to_string();
+        if name != "photo" && !allowed.contains(&name.as_str()) {
+            return Err(bad("unknown_field", format!("unknown form field '{name}'")));
+        }
+        let limit = if name == "photo" { max_photo } else { 4096 };
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| bad("invalid_multipart", e.to_string()))?;
+            if buf.len() + chunk.len() > limit {
+                return Err(if name == "photo" {
+                    ApiError::Vet(VetError::Input(InputError::TooLarge {
+                        size: buf.len() + chunk.len(),
+                        limit,
+                    }))
+                } else {
+                    bad("field_too_long", format!("field '{name}' is longer than {limit} bytes"))
+                });
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        if name == "photo" {
+            photo = Some(buf);
+        } else {
+            let text = String::from_utf8(buf)
+                .map_err(|_| bad("invalid_text", format!("field '{name}' is not UTF-8")))?;
+            fields.push((name, text));
+        }
+    }
+    Ok((fields, photo))
+}
+
+fn get<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.trim().is_empty())
+}
+
+fn require<'a>(fields: &'a [(String, String)], name: &'static str) -> Result<&'a str, ApiError> {
+    get(fields, name).ok_or_else(|| {
+        field_error(
+            "missing_field",
+            format!("the form has no '{name}' field"),
+            format!("{name} が入力されていません。"),
+        )
+    })
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get("Authorization")?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// `POST /api/v1/applications`: a booth sends the whole application in one request.
+pub async fn submit_booth(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let office = state.office_or_unavailable()?;
+    let unauthorized = || {
+        ApiError::domain(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid booth token is required (Authorization: Bearer ...)",
+            "ブース用トークンが必要です。",
+        )
+    };
+    let token = bearer(&req).ok_or_else(unauthorized)?;
+    let booth = auth::booth_by_token(&office.db, token)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .ok_or_else(unauthorized)?;
+    let key = req
+        .headers()
+        .get("Idempotency-Key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| {
+            (1..=128).contains(&k.len())
+                && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .ok_or_else(|| {
+            bad(
+                "missing_idempotency_key",
+                "an Idempotency-Key header (1-128 letters, digits, '-', '_', '.', ':') is required",
+            )
+        })?
+        .to_string();
+    let (fields, photo) = read_form(
+        form,
+        state.vetter.profile.input.max_bytes,
+        &["form_id", "date_of_birth", "certificates", "braille", "exception_reason"],
+    )
+    .await?;
+    // The request's fingerprint: a retry must carry the same items and the same photo.
+    let mut h = Sha256::new();
+    for name in ["form_id", "date_of_birth", "certificates", "braille", "exception_reason"] {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(get(&fields, name).unwrap_or("").as_bytes());
+        h.update([0]);
+    }
+    h.update(Sha256::digest(photo.as_deref().unwrap_or(b"")));
+    let request_sha = hex::encode(h.finalize());
+    if let Some((status, body)) = office.replay(&booth, &key, &request_sha).await? {
+        return Ok(HttpResponse::build(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+        )
+        .insert_header(("Idempotent-Replayed", "true"))
+        .json(body));
+    }
+    let form_id = parse_form_id(require(&fields, "form_id")?)?;
+    let dob = parse_dob(require(&fields, "date_of_birth")?)?;
+    let form = BoothForm {
+        form_id,
+        date_of_birth: dob,
+        certificates: parse_yes_no("certificates", get(&fields, "certificates").unwrap_or("yes"))?,
+        braille: parse_yes_no("braille", get(&fields, "braille").unwrap_or("no"))?,
+        exception: get(&fields, "exception_reason").map(|s| s.trim().to_string()),
+    };
+    let photo_required = eligibility(dob.date(), today_jst(), false)
+        .map(|e| e.photo_required)
+        .unwrap_or(true);
+    let stored = match (photo_required, photo) {
+        (false, _) => None,
+        (true, None) => {
+            return Err(field_error(
+                "missing_photo",
+                "the form has no 'photo' file field".into(),
+                "顔写真がありません。".into(),
+            ))
+        }
+        (true, Some(bytes)) => {
+            let ctx = VetContext {
+                date_of_birth: Some(dob.date()),
+                application_date: Some(today_jst()),
+                exception: form.exception.clone(),
+            };
+            let (vetted, original) = vet_bytes(&state, bytes, ctx, "applications").await?;
+            Some(
+                office
+                    .store_photo(original, vetted.crop_jpeg, vetted.report)
+                    .await
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            )
+        }
+    };
+    let (status, body) = office
+        .submit_booth(&booth, &key, &request_sha, &form, stored)
+        .await?;
+    Ok(HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK)).json(body))
+}
+
+#[derive(Deserialize)]
+pub struct StartForm {
+    form_id: String,
+    name: String,
+    email: String,
+    #[serde(default)]
+    channel: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// `POST /api/v1/web/start`: step 1. Always 202 with the same body when the entries are valid.
+pub async fn web_start(
+    state: web::Data<AppState>,
+    body: web::Json<StartForm>,
+) -> Result<HttpResponse, ApiError> {
+    let office = state.office_or_unavailable()?;
+    let form_id = parse_form_id(&body.form_id)?;
+    let name = ContactName::parse(&body.name)
+        .map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))?;
+    let email =
+        Email::parse(&body.email).map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))?;
+    let channel = match body.channel.as_deref().unwrap_or("smartphone") {
+        "smartphone" => Channel::Smartphone,
+        "pc" => Channel::Pc,
+        _ => {
+            return Err(field_error(
+                "invalid_channel",
+                "channel is smartphone or pc".into(),
+                "channel は smartphone か pc です。".into(),
+            ))
+        }
+    };
+    let lang = Lang::from_code(body.lang.as_deref().unwrap_or("ja"));
+    office.web_start(&form_id, &name, &email, channel, lang).await?;
+    Ok(HttpResponse::Accepted().json(json!({
+        "status": "check_mail",
+        "message": "If the entries match an application, a one-time link has been sent to its e-mail address.",
+        "message_ja": "入力内容が申請と一致する場合、登録されたメールアドレスにURLを送信しました。",
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    token: String,
+}
+
+/// `POST /api/v1/web/session`: uses the one-time link and starts the applicant's session.
+pub async fn web_session(
+    state: web::Data<AppState>,
+    body: web::Json<LinkForm>,
+) -> Result<HttpResponse, ApiError> {
+    let office = state.office_or_unavailable()?;
+    let app_id = match auth::consume_link(&office.db, body.token.trim())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+    {
+        Ok(id) => id,
+        Err(e) => {
+            let (code, ja) = match e {
+                LinkError::Unknown => ("link_invalid", "このURLは無効です。"),
+                LinkError::Used => ("link_used", "このURLは使用済みです。もう一度メールアドレスを登録してください。"),
+                LinkError::Expired => ("link_expired", "このURLは有効期限が切れています。もう一度メールアドレスを登録してください。"),
+            };
+            return Err(ApiError::domain(StatusCode::GONE, code, &e.to_string(), ja));
+        }
+    };
+    let (token, csrf) = auth::create_session(
+        &office.db,
+        auth::SessionOwner::Applicant(app_id.clone()),
+        2 * 3600 * 1000,
+    )
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let summary = summary(&state, &app_id).await?;
+    let mut resp = HttpResponse::Ok();
+    session::set_cookie(&state, &mut resp, APPLICANT_COOKIE, &token);
+    Ok(resp.json(json!({"csrf_token": csrf, "application": summary})))
+}
+
+/// What the applicant sees of their application (no full form ID, no photo bytes).
+async fn summary(state: &AppState, app_id: &str) -> Result<serde_json::Value, ApiError> {
+    let office = state.office_or_unavailable()?;
+    let app = office.application(app_id).await?;
+    let mut conn = office
+        .db
+        .pool
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let photo = match &app.photo_id {
+        Some(id) => crate::store::applications::photo(&mut conn, id)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        None => None,
+    };
+    let entitlements = app
+        .date_of_birth
+        .as_deref()
+        .and_then(|d| d.parse().ok())
+        .map(|d| crate::office::entitlements(d, today_jst(), app.user_cert.unwrap_or(true)));
+    Ok(json!({
+        "form_id_tail": mask_form_id(&app.form_id),
+        "channel": app.channel,
+        "state": app.state,
+        "lang": app.lang,
+        "contact_name": app.contact_name,
+        "date_of_birth": app.date_of_birth,
+        "certificates": app.user_cert,
+        "braille": app.braille,
+        "complete": app.completed_at.is_some(),
+        "next_step": next_step(app.state, app.completed_at.is_some()),
+        "photo": photo.map(|p| json!({"verdict": p.verdict, "failing_rules": p.failing_rules, "report": p.report})),
+        "entitlements": entitlements,
+    }))
+}
+
+/// `GET /api/v1/web/application`: the applicant's own application.
+pub async fn web_application(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (app_id, s) = session::applicant(&state, &req).await?;
+    let summary = summary(&state, &app_id).await?;
+    Ok(HttpResponse::Ok().json(json!({"csrf_token": s.csrf, "application": summary})))
+}
+
+/// `POST /api/v1/web/photo`: step 2, vetted at once; as often as needed.
+pub async fn web_photo(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let (app_id, s) = session::applicant(&state, &req).await?;
+    let office = state.office_or_unavailable()?;
+    let (fields, photo) =
+        read_form(form, state.vetter.profile.input.max_bytes, &["csrf_token", "exception_reason"])
+            .await?;
+    session::check_csrf(&req, &s, get(&fields, "csrf_token"))?;
+    let photo = photo.ok_or_else(|| bad("missing_photo", "the form has no 'photo' file field"))?;
+    let app = office.application(&app_id).await?;
+    let ctx = VetContext {
+        date_of_birth: app.date_of_birth.as_deref().and_then(|d| d.parse().ok()),
+        application_date: Some(today_jst()),
+        exception: get(&fields, "exception_reason").map(str::to_string),
+    };
+    let (vetted, original) = vet_bytes(&state, photo, ctx, "web_photo").await?;
+    let report = vetted.report.clone();
+    let stored = office
+        .store_photo(original, vetted.crop_jpeg, vetted.report)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let state_now = office.web_photo(&app_id, &stored).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "state": state_now,
+        "verdict": report.verdict,
+        "report": report,
+        "next_step": next_step(state_now, app.completed_at.is_some()),
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct DetailsForm {
+    date_of_birth: String,
+    certificates: serde_json::Value,
+    braille: serde_json::Value,
+}
+
+fn json_yes_no(field: &'static str, v: &serde_json::Value) -> Result<bool, ApiError> {
+    match v {
+        serde_json::Value::Bool(b) => Ok(*b),
+        serde_json::Value::String(s) => parse_yes_no(field, s),
+        _ => parse_yes_no(field, ""),
+    }
+}
+
+/// `POST /api/v1/web/details`: step 3; completes the application.
+pub async fn web_details(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<DetailsForm>,
+) -> Result<HttpResponse, ApiError> {
+    let (app_id, s) = session::applicant(&state, &req).await?;
+    session::check_csrf(&req, &s, None)?;
+    let office = state.office_or_unavailable()?;
+    let dob = parse_dob(&body.date_of_birth)?;
+    let certificates = json_yes_no("certificates", &body.certificates)?;
+    let braille = json_yes_no("braille", &body.braille)?;
+    let (st, entitlements) = office.web_details(&app_id, &dob, certificates, braille).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "state": st,
+        "next_step": next_step(st, true),
+        "entitlements": entitlements,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct StatusQuery {
+    form_id: String,
+    date_of_birth: String,
+}
+
+/// `GET /api/v1/status?form_id=...&date_of_birth=...`: rate limited per client; the same
+/// shape whether or not the application exists.
+pub async fn status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<StatusQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let office = state.office_or_unavailable()?;
+    if !state.status_limit.allow(&session::client_key(&req)) {
+        return Err(ApiError::domain(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many lookups; try again in a minute",
+            "照会回数が多すぎます。1分後に再度お試しください。",
+        ));
+    }
+    let form_id = parse_form_id(&q.form_id)?;
+    let dob = parse_dob(&q.date_of_birth)?;
+    Ok(HttpResponse::Ok().json(office.status(&form_id, &dob).await?))
+}
