@@ -3,6 +3,7 @@
 pub mod api;
 pub mod applications;
 pub mod metrics;
+pub mod pages;
 pub mod ratelimit;
 pub mod review;
 pub mod session;
@@ -97,6 +98,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/review/items/{id}/photo/{kind}", web::get().to(review::photo))
                 .route("/review/items/{id}/decision", web::post().to(review::decide)),
         )
+        .configure(pages::configure)
         .default_service(web::to(api::not_found));
 }
 
