@@ -166,6 +166,8 @@ pub fn scan(frame: &GrayImage) -> Scan {
         })
     };
 
+    let t0 = std::time::Instant::now();
+    let trace = std::env::var("QR_TRACE").is_ok();
     // Pass 1: rqrr's own binarisation, on the half of a large frame.
     let mut located = Vec::new();
     let out = if w > DIRECT_MAX_WIDTH {
@@ -179,9 +181,11 @@ pub fn scan(frame: &GrayImage) -> Scan {
         return s;
     }
 
+    if trace { eprintln!("pass1 {:?} located={}", t0.elapsed(), located.len()); }
     // Pass 2: local-mean binarisation of the full-resolution frame.
     let stretched = stretch(frame);
     let bits = binarize(&stretched, window_radius(w, h));
+    if trace { eprintln!("bin {:?}", t0.elapsed()); }
     let mut located2 = Vec::new();
     let out = detect_bits(&bits, w, h, &mut located2);
     if let Some(s) = found(out, Pass::Binarized)
@@ -190,12 +194,14 @@ pub fn scan(frame: &GrayImage) -> Scan {
         return s;
     }
 
+    if trace { eprintln!("pass2 {:?} located={}", t0.elapsed(), located2.len()); }
     // Pass 3: candidate regions, upscaled.
     located.append(&mut located2);
     let mut regions = merge_rects(located.iter().map(Located::rect).collect(), w, h);
     if regions.is_empty() {
         regions = densest_regions(&bits, w, h);
     }
+    if trace { eprintln!("regions {:?} {:?}", t0.elapsed(), regions); }
     for r in regions
         .iter()
         .filter(|r| r.width().max(r.height()) <= MAX_REGION_SIDE)
@@ -206,6 +212,7 @@ pub fn scan(frame: &GrayImage) -> Scan {
         let bits = binarize(&region, (rw.min(rh) / 8).max(8));
         let mut located = Vec::new();
         let out = detect_bits(&bits, rw, rh, &mut located);
+        if trace { eprintln!("region {:?}", t0.elapsed()); }
         if let Some(s) = found(out, Pass::Region)
             .or_else(|| found(resample_all(&region, &located), Pass::Region))
         {

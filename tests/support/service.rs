@@ -256,6 +256,25 @@ impl Service {
         })
     }
 
+    /// A column of strings (test inspection only).
+    pub fn sql_strings(&self, sql: &str) -> Vec<String> {
+        let url = self
+            .database_url
+            .clone()
+            .unwrap_or_else(|| mynumber_photo::store::Db::sqlite_url(&self.data_dir));
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&url).await.expect("connect");
+            let v: Vec<String> = sqlx::query_scalar(sql).fetch_all(&pool).await.expect(sql);
+            pool.close().await;
+            v
+        })
+    }
+
     /// Runs a statement; returns the database's error message if it failed.
     pub fn sql_exec(&self, sql: &str) -> Result<u64, String> {
         let url = self
@@ -354,7 +373,11 @@ impl Resp {
 }
 
 fn into_resp(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
-    let mut r = r.expect("HTTP request");
+    try_resp(r).expect("HTTP request")
+}
+
+fn try_resp(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Resp, String> {
+    let mut r = r.map_err(|e| e.to_string())?;
     let status = r.status().as_u16();
     let headers = r
         .headers()
@@ -365,12 +388,12 @@ fn into_resp(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
     r.body_mut()
         .as_reader()
         .read_to_end(&mut body)
-        .expect("read body");
-    Resp {
+        .map_err(|e| e.to_string())?;
+    Ok(Resp {
         status,
         headers,
         body,
-    }
+    })
 }
 
 pub enum Part<'a> {
@@ -415,6 +438,16 @@ pub fn call(
     headers: &[(&str, &str)],
     body: Option<(&str, Vec<u8>)>,
 ) -> Resp {
+    try_call(method, url, headers, body).expect("HTTP request")
+}
+
+/// Like `call`, but a dead server is an `Err`, not a panic.
+pub fn try_call(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, Vec<u8>)>,
+) -> Result<Resp, String> {
     let a = agent();
     let mut req = ureq::http::Request::builder().method(method).uri(url);
     for (k, v) in headers {
@@ -425,8 +458,8 @@ pub fn call(
     }
     let req = req
         .body(body.map(|(_, b)| b).unwrap_or_default())
-        .expect("request");
-    into_resp(a.run(req))
+        .map_err(|e| e.to_string())?;
+    try_resp(a.run(req))
 }
 
 pub fn get(url: &str, headers: &[(&str, &str)]) -> Resp {
@@ -455,7 +488,18 @@ pub fn submit_booth(
     dob: &str,
     photo: Option<&[u8]>,
 ) -> Resp {
-    let auth = format!("Bearer {}", s.booth_token);
+    try_submit_booth(&s.base, &s.booth_token, key, form_id, dob, photo).expect("HTTP request")
+}
+
+pub fn try_submit_booth(
+    base: &str,
+    token: &str,
+    key: &str,
+    form_id: &str,
+    dob: &str,
+    photo: Option<&[u8]>,
+) -> Result<Resp, String> {
+    let auth = format!("Bearer {token}");
     let mut parts = vec![
         Part::Text("form_id", form_id),
         Part::Text("date_of_birth", dob),
@@ -465,10 +509,12 @@ pub fn submit_booth(
     if let Some(p) = photo {
         parts.push(Part::File("photo", p));
     }
-    post_multipart(
-        &s.url("/api/v1/applications"),
+    let (ct, body) = multipart(&parts);
+    try_call(
+        "POST",
+        &format!("{base}/api/v1/applications"),
         &[("Authorization", &auth), ("Idempotency-Key", key)],
-        &parts,
+        Some((&ct, body)),
     )
 }
 
