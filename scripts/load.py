@@ -16,6 +16,14 @@ run stops after --deadline seconds. Only 127.0.0.1 is ever contacted.
     python3 scripts/load.py --photo ../shared/photos/dev/london_002_neutral.jpg
     python3 scripts/load.py --photo target/bench-inputs/london_002_4000x3000_q90.jpg -n 200 -c 16
     python3 scripts/load.py --url http://127.0.0.1:8080 --pid 1234 --photo p.jpg
+
+With --endpoint applications, each upload is a whole booth application (POST /api/v1/applications
+with a fresh form ID and Idempotency-Key): vetting plus the durable write (photo blobs fsynced,
+then the database commit). The server gets a fresh data folder and a booth token; SQLite by
+default, or --database-url postgres://... (an empty database).
+
+    python3 scripts/load.py --endpoint applications --photo p.jpg -n 200 -c 16
+    python3 scripts/load.py --endpoint applications --database-url postgres://u:p@127.0.0.1/db --photo p.jpg
 """
 
 import argparse
@@ -30,6 +38,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import tempfile
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -72,6 +81,19 @@ def multipart(field, filename, data, content_type):
     ).encode()
     tail = f"\r\n--{boundary}--\r\n".encode()
     return head + data + tail, f"multipart/form-data; boundary={boundary}"
+
+
+def application_form(form_id, photo, ctype):
+    """A booth's multipart form: the items and the photo."""
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in [("form_id", form_id), ("date_of_birth", "1985-05-05"),
+                        ("certificates", "yes"), ("braille", "no")]:
+        parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n".encode())
+    parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p\"\r\n"
+                 f"Content-Type: {ctype}\r\n\r\n".encode() + photo + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def get(url, timeout=5):
@@ -117,7 +139,11 @@ def main():
     ap.add_argument("--request-timeout", type=float, default=120.0)
     ap.add_argument("--max-retries", type=int, default=100, help="503 retries per upload")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ap.add_argument("--endpoint", choices=["vet", "applications"], default="vet")
+    ap.add_argument("--database-url", help="with --endpoint applications: PostgreSQL instead of SQLite")
+    ap.add_argument("--binary-profile-note", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    args.token = None
     if args.url:
         check_loopback(args.url)
 
@@ -137,6 +163,15 @@ def main():
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         cmd = [args.binary, "serve", "--listen", f"127.0.0.1:{port}"]
+        if args.endpoint == "applications":
+            data = tempfile.mkdtemp(prefix="mnp-load-")
+            store = ["--data-dir", data]
+            if args.database_url:
+                store += ["--database-url", args.database_url]
+            out = subprocess.run([args.binary, "admin", *store, "booth", "add", "load"],
+                                 cwd=ROOT, capture_output=True, check=True)
+            args.token = out.stdout.decode().strip()
+            cmd += store
         if args.max_inflight is not None:
             cmd += ["--max-inflight", str(args.max_inflight)]
         if args.workers is not None:
@@ -172,6 +207,7 @@ def main():
     else:
         s = summary
         print(f"photo          {s['photo']} ({s['photo_bytes']} bytes)")
+        print(f"endpoint       {s['endpoint']}" + (f" on {s['database']}" if s['database'] else ""))
         print(f"uploads        {s['completed']}/{s['requests']} answered, concurrency {s['concurrency']}, "
               f"{s['elapsed_s']} s, {s['requests_per_s']} req/s")
         print(f"latency ms     p50 {s['latency_ms']['p50']}  p90 {s['latency_ms']['p90']}  "
@@ -188,7 +224,8 @@ def main():
 
 
 def run(args, base, photo, ctype):
-    url = base + "/api/v1/vet"
+    url = base + ("/api/v1/vet" if args.endpoint == "vet" else "/api/v1/applications")
+    counter = [0]
     lock = threading.Lock()
     next_i = [0]
     latencies, ok_attempts = [], []
@@ -200,13 +237,22 @@ def run(args, base, photo, ctype):
         d[k] = d.get(k, 0) + 1
 
     def one_upload():
-        body, content_type = multipart("photo", os.path.basename(args.photo), photo, ctype)
+        headers = {}
+        if args.endpoint == "vet":
+            body, content_type = multipart("photo", os.path.basename(args.photo), photo, ctype)
+        else:
+            with lock:
+                counter[0] += 1
+                n = counter[0]
+            form_id = "%023d" % (10**22 + int(time.time() * 1000) % 10**9 * 1000 + n)
+            body, content_type = application_form(form_id, photo, ctype)
+            headers = {"Authorization": f"Bearer {args.token}", "Idempotency-Key": f"load-{form_id}"}
         t0 = time.monotonic()
         for _ in range(args.max_retries + 1):
             if time.monotonic() > stop_at:
                 return "deadline", None, None
             req = urllib.request.Request(url, data=body, method="POST",
-                                         headers={"Content-Type": content_type})
+                                         headers={"Content-Type": content_type, **headers})
             ta = time.monotonic()
             try:
                 with OPENER.open(req, timeout=args.request_timeout) as r:
@@ -221,7 +267,7 @@ def run(args, base, photo, ctype):
                 return "error:" + type(getattr(e, "reason", e)).__name__, None, None
             with lock:
                 bump(attempt_statuses, status)
-                if status == 200:
+                if status in (200, 201):
                     ok_attempts.append(time.monotonic() - ta)
             if status == 503:
                 try:
@@ -231,9 +277,10 @@ def run(args, base, photo, ctype):
                 time.sleep(min(max(wait, 0.0), 30.0))
                 continue
             verdict = None
-            if status == 200:
+            if status in (200, 201):
                 try:
-                    verdict = json.loads(data).get("verdict")
+                    d = json.loads(data)
+                    verdict = d.get("verdict") or d.get("state")
                 except ValueError:
                     verdict = "unparsable"
             return status, time.monotonic() - t0, verdict
@@ -267,6 +314,8 @@ def run(args, base, photo, ctype):
     return {
         "photo": os.path.relpath(args.photo, ROOT) if os.path.isabs(args.photo) else args.photo,
         "photo_bytes": len(photo),
+        "endpoint": args.endpoint,
+        "database": ("postgres" if args.database_url else "sqlite") if args.endpoint == "applications" else None,
         "requests": args.requests,
         "concurrency": args.concurrency,
         "completed": len(latencies),

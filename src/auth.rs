@@ -58,15 +58,14 @@ pub struct Booth {
 pub async fn add_booth(db: &Db, name: &str) -> Result<String, AuthError> {
     check_name(name)?;
     let token = format!("mnpb_{}", random_hex(32));
-    let r = sqlx::query(
-        "INSERT INTO booths (id, name, token_sha, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(crate::store::new_id())
-    .bind(name)
-    .bind(sha256_hex(token.as_bytes()))
-    .bind(now_ms())
-    .execute(&db.pool)
-    .await;
+    let r =
+        sqlx::query("INSERT INTO booths (id, name, token_sha, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(crate::store::new_id())
+            .bind(name)
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(now_ms())
+            .execute(&db.pool)
+            .await;
     match r.map_err(StoreError::from) {
         Ok(_) => Ok(token),
         Err(e) if e.is_unique_violation() => Err(AuthError::Exists("booth", name.to_string())),
@@ -75,13 +74,11 @@ pub async fn add_booth(db: &Db, name: &str) -> Result<String, AuthError> {
 }
 
 pub async fn revoke_booth(db: &Db, name: &str) -> Result<(), AuthError> {
-    let r = sqlx::query(
-        "UPDATE booths SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(name)
-    .execute(&db.pool)
-    .await?;
+    let r = sqlx::query("UPDATE booths SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(name)
+        .execute(&db.pool)
+        .await?;
     if r.rows_affected() == 0 {
         return Err(AuthError::Unknown("active booth", name.to_string()));
     }
@@ -105,12 +102,11 @@ pub async fn list_booths(db: &Db) -> Result<Vec<Booth>, AuthError> {
 
 /// The booth a bearer token belongs to, unless revoked.
 pub async fn booth_by_token(db: &Db, token: &str) -> Result<Option<Booth>, AuthError> {
-    let row = sqlx::query(
-        "SELECT id, name FROM booths WHERE token_sha = $1 AND revoked_at IS NULL",
-    )
-    .bind(sha256_hex(token.as_bytes()))
-    .fetch_optional(&db.pool)
-    .await?;
+    let row =
+        sqlx::query("SELECT id, name FROM booths WHERE token_sha = $1 AND revoked_at IS NULL")
+            .bind(sha256_hex(token.as_bytes()))
+            .fetch_optional(&db.pool)
+            .await?;
     row.map(|r| {
         Ok(Booth {
             id: r.try_get("id")?,
@@ -373,10 +369,11 @@ pub async fn consume_link(db: &Db, token: &str) -> Result<Result<String, LinkErr
     .bind(&sha)
     .execute(&db.pool)
     .await?;
-    let row = sqlx::query("SELECT application_id, used_at, expires_at FROM links WHERE token_sha = $1")
-        .bind(&sha)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT application_id, used_at, expires_at FROM links WHERE token_sha = $1")
+            .bind(&sha)
+            .fetch_optional(&db.pool)
+            .await?;
     let Some(row) = row else {
         return Ok(Err(LinkError::Unknown));
     };

@@ -18,7 +18,11 @@ pub struct Config {
     /// DATA_DIR/mail.
     #[arg(long, env = "MNP_SMTP_URL")]
     pub smtp_url: Option<String>,
-    #[arg(long, env = "MNP_MAIL_FROM", default_value = "mynumber-photo@localhost")]
+    #[arg(
+        long,
+        env = "MNP_MAIL_FROM",
+        default_value = "mynumber-photo@localhost"
+    )]
     pub mail_from: String,
     /// The address applicants reach the pages at, for the links in mail.
     #[arg(long, env = "MNP_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]

@@ -87,15 +87,14 @@ async fn claim_batch(office: &Office) -> Result<Option<String>, StoreError> {
 /// Writes the batch folder and then marks its applications forwarded.
 async fn finish_batch(office: &Office, batch: &str) -> Result<usize, StoreError> {
     let mut conn = office.db.pool.acquire().await?;
-    let ids: Vec<String> = sqlx::query(
-        "SELECT id FROM applications WHERE forward_batch = $1 ORDER BY form_id",
-    )
-    .bind(batch)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get("id"))
-    .collect::<Result<_, _>>()?;
+    let ids: Vec<String> =
+        sqlx::query("SELECT id FROM applications WHERE forward_batch = $1 ORDER BY form_id")
+            .bind(batch)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut entries = Vec::new();
     for id in &ids {
@@ -226,7 +225,10 @@ pub async fn purge_originals(office: &Office) -> Result<usize, StoreError> {
     let mut purged = 0;
     for r in rows {
         let id: String = r.try_get("id")?;
-        let shas: Vec<String> = r.try_get::<Option<String>, _>("original_sha")?.into_iter().collect();
+        let shas: Vec<String> = r
+            .try_get::<Option<String>, _>("original_sha")?
+            .into_iter()
+            .collect();
         sqlx::query(
             "UPDATE photos SET original_sha = NULL, original_purged_at = $1 \
              WHERE id = $2",

@@ -11,9 +11,9 @@ use clap::{Args, Parser, Subcommand};
 use mynumber_photo::config::Config;
 use mynumber_photo::eval;
 use mynumber_photo::office::Office;
-use mynumber_photo::{auth, forwarding};
 use mynumber_photo::vetting::{Profile, Status, Verdict, VetContext, Vetter};
 use mynumber_photo::web;
+use mynumber_photo::{auth, forwarding};
 
 #[derive(Parser)]
 #[command(
@@ -374,7 +374,11 @@ async fn admin(config: Config, command: AdminCommand) -> Result<ExitCode> {
             }
             BoothCommand::List => {
                 for b in auth::list_booths(&office.db).await? {
-                    println!("{}\t{}", b.name, if b.revoked { "revoked" } else { "active" });
+                    println!(
+                        "{}\t{}",
+                        b.name,
+                        if b.revoked { "revoked" } else { "active" }
+                    );
                 }
             }
         },
@@ -393,7 +397,10 @@ async fn admin(config: Config, command: AdminCommand) -> Result<ExitCode> {
         }
         AdminCommand::Forward => {
             let run = forwarding::run_once(&office).await?;
-            println!("{} batches, {} applications forwarded", run.batches, run.forwarded);
+            println!(
+                "{} batches, {} applications forwarded",
+                run.batches, run.forwarded
+            );
         }
         AdminCommand::Purge => {
             let n = forwarding::purge_originals(&office).await?;

@@ -150,7 +150,8 @@ async fn attach_photo(
     photo: &StoredPhoto,
 ) -> Result<State, IntakeError> {
     let s = step(conn, &app.id, app.state, Event::NewPhoto, actor).await?;
-    let report = serde_json::to_value(&photo.report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let report =
+        serde_json::to_value(&photo.report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let failing: Vec<String> = photo
         .report
         .flagged_rules()
@@ -344,7 +345,11 @@ impl Office {
         let today = today_jst();
         let dob = form.date_of_birth.date();
         let el = eligibility(dob, today, false).map_err(|e| {
-            invalid("invalid_date_of_birth", &e.to_string(), "生年月日が正しくありません。")
+            invalid(
+                "invalid_date_of_birth",
+                &e.to_string(),
+                "生年月日が正しくありません。",
+            )
         })?;
         let mut tx = self.db.begin().await?;
         let actor = Actor::Booth {
@@ -367,7 +372,9 @@ impl Office {
                     },
                 )
                 .await?;
-                let app = apps::by_id(&mut tx, &id).await?.ok_or(IntakeError::NotFound)?;
+                let app = apps::by_id(&mut tx, &id)
+                    .await?
+                    .ok_or(IntakeError::NotFound)?;
                 (app, true)
             }
             Some(app) => {
@@ -388,15 +395,25 @@ impl Office {
         };
         let state = if el.photo_required {
             let photo = photo.ok_or_else(|| {
-                invalid("missing_photo", "the form has no 'photo' file field", "顔写真がありません。")
+                invalid(
+                    "missing_photo",
+                    "the form has no 'photo' file field",
+                    "顔写真がありません。",
+                )
             })?;
             attach_photo(&mut tx, &app, actor, photo).await?
         } else {
-            step(&mut tx, &app.id, app.state, Event::NoPhotoNeeded, Actor::System).await?
+            step(
+                &mut tx,
+                &app.id,
+                app.state,
+                Event::NoPhotoNeeded,
+                Actor::System,
+            )
+            .await?
         };
         let certificates = form.certificates;
-        let signature =
-            certificates && el.signature_certificate == SignatureCertificate::Allowed;
+        let signature = certificates && el.signature_certificate == SignatureCertificate::Allowed;
         apps::set_details(
             &mut tx,
             &app.id,
@@ -470,7 +487,9 @@ impl Office {
                     },
                 )
                 .await?;
-                apps::by_id(&mut tx, &id).await?.ok_or(IntakeError::NotFound)?
+                apps::by_id(&mut tx, &id)
+                    .await?
+                    .ok_or(IntakeError::NotFound)?
             }
         };
         if let (Some(to), false) = (&app.email, app.state.is_final()) {
@@ -501,7 +520,9 @@ impl Office {
     /// Web step 2: a vetted photo for the applicant's own application.
     pub async fn web_photo(&self, app_id: &str, photo: &StoredPhoto) -> Result<State, IntakeError> {
         let mut tx = self.db.begin().await?;
-        let app = apps::by_id(&mut tx, app_id).await?.ok_or(IntakeError::NotFound)?;
+        let app = apps::by_id(&mut tx, app_id)
+            .await?
+            .ok_or(IntakeError::NotFound)?;
         if app.state.transition(&Event::NewPhoto).is_err() {
             return Err(conflict(
                 "photo_locked",
@@ -525,10 +546,16 @@ impl Office {
     ) -> Result<(State, Value), IntakeError> {
         let today = today_jst();
         let el = eligibility(dob.date(), today, false).map_err(|e| {
-            invalid("invalid_date_of_birth", &e.to_string(), "生年月日が正しくありません。")
+            invalid(
+                "invalid_date_of_birth",
+                &e.to_string(),
+                "生年月日が正しくありません。",
+            )
         })?;
         let mut tx = self.db.begin().await?;
-        let app = apps::by_id(&mut tx, app_id).await?.ok_or(IntakeError::NotFound)?;
+        let app = apps::by_id(&mut tx, app_id)
+            .await?
+            .ok_or(IntakeError::NotFound)?;
         let mut state = app.state;
         if state == State::Registered {
             if el.photo_required {
@@ -547,8 +574,7 @@ impl Office {
                 "この申請は変更できません。",
             ));
         }
-        let signature =
-            certificates && el.signature_certificate == SignatureCertificate::Allowed;
+        let signature = certificates && el.signature_certificate == SignatureCertificate::Allowed;
         apps::set_details(
             &mut tx,
             &app.id,
@@ -600,9 +626,7 @@ impl Office {
     pub async fn status(&self, form_id: &FormId, dob: &DateOfBirth) -> Result<Value, IntakeError> {
         let mut conn = self.db.pool.acquire().await?;
         let app = apps::by_form_id(&mut conn, form_id.as_str()).await?;
-        let matched = app.filter(|a| {
-            a.date_of_birth.as_deref() == Some(dob.to_string().as_str())
-        });
+        let matched = app.filter(|a| a.date_of_birth.as_deref() == Some(dob.to_string().as_str()));
         Ok(match matched {
             Some(a) => json!({
                 "state": a.state,

@@ -17,17 +17,25 @@ const PER_THREAD: usize = 12;
 
 fn photos() -> Vec<Vec<u8>> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-photos");
-    ["bad_grace_hopper_hat_glasses.jpg", "bad_group4.jpg", "bad_eyes_closed_tilted_crop.jpg"]
-        .iter()
-        .map(|n| std::fs::read(dir.join(n)).expect("sample photo"))
-        .collect()
+    [
+        "bad_grace_hopper_hat_glasses.jpg",
+        "bad_group4.jpg",
+        "bad_eyes_closed_tilted_crop.jpg",
+    ]
+    .iter()
+    .map(|n| std::fs::read(dir.join(n)).expect("sample photo"))
+    .collect()
 }
 
 fn blobs_on_disk(s: &Service) -> HashSet<String> {
     let mut out = HashSet::new();
     let root = s.data_dir.join("photos");
     for shard in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-        for f in std::fs::read_dir(shard.path()).into_iter().flatten().flatten() {
+        for f in std::fs::read_dir(shard.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             let name = f.file_name().to_string_lossy().to_string();
             if name.len() == 64 {
                 out.insert(name);
@@ -58,7 +66,11 @@ fn kill_9_mid_burst_loses_nothing_acknowledged() {
                             acked.lock().unwrap().push((key, id));
                             acks.fetch_add(1, Ordering::SeqCst);
                         }
-                        Ok(r) => panic!("unexpected {}: {}", r.status, String::from_utf8_lossy(&r.body)),
+                        Ok(r) => panic!(
+                            "unexpected {}: {}",
+                            r.status,
+                            String::from_utf8_lossy(&r.body)
+                        ),
                         Err(_) => return, // the server died under us
                     }
                 }
@@ -76,8 +88,14 @@ fn kill_9_mid_burst_loses_nothing_acknowledged() {
         }
         let acked = acked.lock().unwrap().clone();
         let total = THREADS * PER_THREAD;
-        assert!(acked.len() < total, "{backend:?}: the kill came too late to test anything");
-        eprintln!("{backend:?}: {} of {total} acknowledged before kill -9", acked.len());
+        assert!(
+            acked.len() < total,
+            "{backend:?}: the kill came too late to test anything"
+        );
+        eprintln!(
+            "{backend:?}: {} of {total} acknowledged before kill -9",
+            acked.len()
+        );
 
         s.spawn();
         for (_, id) in &acked {
@@ -95,8 +113,14 @@ fn kill_9_mid_burst_loses_nothing_acknowledged() {
             let on_disk = blobs_on_disk(s);
             let missing: Vec<_> = referenced.difference(&on_disk).collect();
             let orphans: Vec<_> = on_disk.difference(&referenced).collect();
-            assert!(missing.is_empty(), "{backend:?}: rows without their photo: {missing:?}");
-            assert!(orphans.is_empty(), "{backend:?}: photos without a row: {orphans:?}");
+            assert!(
+                missing.is_empty(),
+                "{backend:?}: rows without their photo: {missing:?}"
+            );
+            assert!(
+                orphans.is_empty(),
+                "{backend:?}: photos without a row: {orphans:?}"
+            );
             assert_eq!(
                 s.sql_i64("SELECT COUNT(*) FROM applications WHERE photo_id IS NULL"),
                 0,
@@ -112,7 +136,11 @@ fn kill_9_mid_burst_loses_nothing_acknowledged() {
             let (key, id) = (format!("crash-{n}"), form_id(1000 + n));
             let photo = &photos[n as usize % photos.len()];
             let r = submit_booth(&s, &key, &id, "1985-05-05", Some(photo));
-            assert!((200..300).contains(&r.status), "{}", String::from_utf8_lossy(&r.body));
+            assert!(
+                (200..300).contains(&r.status),
+                "{}",
+                String::from_utf8_lossy(&r.body)
+            );
             if acked_keys.contains(&key) {
                 assert_eq!(r.header("Idempotent-Replayed"), Some("true"), "{key}");
             }

@@ -28,7 +28,10 @@ pub struct Db {
 impl Db {
     /// The default database: a file in the data directory.
     pub fn sqlite_url(data_dir: &Path) -> String {
-        format!("sqlite://{}?mode=rwc", data_dir.join("mynumber-photo.db").display())
+        format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("mynumber-photo.db").display()
+        )
     }
 
     /// Connects and brings the schema up to date.

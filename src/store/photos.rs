@@ -25,7 +25,10 @@ pub struct LocalPhotoStore {
 }
 
 fn valid_sha(sha: &str) -> bool {
-    sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    sha.len() == 64
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
 /// fsync a directory so a rename or a new entry in it survives a power cut.

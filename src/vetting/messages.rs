@@ -129,28 +129,116 @@ pub fn has(key: &str) -> bool {
 
 /// One plain instruction per rule, for reasons a reviewer picks (retake mail, console).
 const RULE_TITLES: &[(&str, &str, &str)] = &[
-    ("F6", "The photo must have been taken within the last six months.", "6か月以内に撮影した写真を使用してください。"),
-    ("F7", "Do not edit the photo: no filters, retouching or replaced backgrounds.", "写真を加工しないでください（フィルター、修整、背景の合成は不可）。"),
-    ("P1", "Only your face may be in the photo: no other people or pictures of faces.", "写真にはご本人の顔だけが写るようにしてください。"),
-    ("P2", "Face the camera directly and keep your head straight.", "カメラの正面を向き、頭をまっすぐにしてください。"),
-    ("P3", "Your head must fill the right part of the photo: come closer or step back.", "頭の大きさが規定に合うよう、カメラとの距離を調整してください。"),
-    ("P4", "Keep your face in the centre of the photo.", "顔が写真の中央に来るようにしてください。"),
-    ("P5", "Leave the right space above your head and below your chin.", "頭の上とあごの下に適切な余白を空けてください。"),
-    ("P6", "Your whole head and both ears must be in the photo.", "頭全体と両耳が写るようにしてください。"),
-    ("P7", "The photo needs more detail of your face: move closer or use a better camera.", "顔の画素数が足りません。カメラに近づくか高解像度のカメラを使ってください。"),
-    ("P8", "Both eyes must be open and visible.", "両目を開け、目が見えるようにしてください。"),
-    ("P9", "Keep a neutral expression with your mouth closed.", "口を閉じ、無表情で撮影してください。"),
-    ("P10", "Use a plain, light background with nothing behind you.", "無地で明るい色の背景で撮影してください。"),
-    ("P11", "Avoid shadows on the background and on your face.", "背景や顔に影がないようにしてください。"),
-    ("P12", "The photo must be sharp: hold the camera still.", "ピントの合った鮮明な写真にしてください。"),
-    ("P13", "Your face must be neither too dark nor too bright.", "顔が暗すぎたり明るすぎたりしないようにしてください。"),
-    ("P14", "Use the original photo, not a compressed copy or a scan of a print.", "圧縮した画像や印刷物をスキャンした画像ではなく、元の写真を使用してください。"),
-    ("P15", "Red eye is not allowed: take the photo again without the flash effect.", "赤目になっています。撮り直してください。"),
-    ("P16", "Glasses: no tinted lenses, no reflections, the frame clear of your eyes.", "眼鏡は色付きレンズ不可、レンズの反射や縁が目にかからないようにしてください。"),
-    ("P17", "Take off hats, caps and head coverings (unless for religious or medical reasons).", "帽子やスカーフ等は外してください（宗教上・医療上の理由を除く）。"),
-    ("P18", "Keep your hair away from your eyes and the outline of your face.", "髪が目や顔の輪郭にかからないようにしてください。"),
-    ("P19", "Nothing may hide your face: take off masks.", "マスクなど顔を隠す物は外してください。"),
-    ("P20", "Your photo must look like you usually do: no heavy make-up or filters.", "普段の顔と違って見える濃い化粧やフィルターは避けてください。"),
+    (
+        "F6",
+        "The photo must have been taken within the last six months.",
+        "6か月以内に撮影した写真を使用してください。",
+    ),
+    (
+        "F7",
+        "Do not edit the photo: no filters, retouching or replaced backgrounds.",
+        "写真を加工しないでください（フィルター、修整、背景の合成は不可）。",
+    ),
+    (
+        "P1",
+        "Only your face may be in the photo: no other people or pictures of faces.",
+        "写真にはご本人の顔だけが写るようにしてください。",
+    ),
+    (
+        "P2",
+        "Face the camera directly and keep your head straight.",
+        "カメラの正面を向き、頭をまっすぐにしてください。",
+    ),
+    (
+        "P3",
+        "Your head must fill the right part of the photo: come closer or step back.",
+        "頭の大きさが規定に合うよう、カメラとの距離を調整してください。",
+    ),
+    (
+        "P4",
+        "Keep your face in the centre of the photo.",
+        "顔が写真の中央に来るようにしてください。",
+    ),
+    (
+        "P5",
+        "Leave the right space above your head and below your chin.",
+        "頭の上とあごの下に適切な余白を空けてください。",
+    ),
+    (
+        "P6",
+        "Your whole head and both ears must be in the photo.",
+        "頭全体と両耳が写るようにしてください。",
+    ),
+    (
+        "P7",
+        "The photo needs more detail of your face: move closer or use a better camera.",
+        "顔の画素数が足りません。カメラに近づくか高解像度のカメラを使ってください。",
+    ),
+    (
+        "P8",
+        "Both eyes must be open and visible.",
+        "両目を開け、目が見えるようにしてください。",
+    ),
+    (
+        "P9",
+        "Keep a neutral expression with your mouth closed.",
+        "口を閉じ、無表情で撮影してください。",
+    ),
+    (
+        "P10",
+        "Use a plain, light background with nothing behind you.",
+        "無地で明るい色の背景で撮影してください。",
+    ),
+    (
+        "P11",
+        "Avoid shadows on the background and on your face.",
+        "背景や顔に影がないようにしてください。",
+    ),
+    (
+        "P12",
+        "The photo must be sharp: hold the camera still.",
+        "ピントの合った鮮明な写真にしてください。",
+    ),
+    (
+        "P13",
+        "Your face must be neither too dark nor too bright.",
+        "顔が暗すぎたり明るすぎたりしないようにしてください。",
+    ),
+    (
+        "P14",
+        "Use the original photo, not a compressed copy or a scan of a print.",
+        "圧縮した画像や印刷物をスキャンした画像ではなく、元の写真を使用してください。",
+    ),
+    (
+        "P15",
+        "Red eye is not allowed: take the photo again without the flash effect.",
+        "赤目になっています。撮り直してください。",
+    ),
+    (
+        "P16",
+        "Glasses: no tinted lenses, no reflections, the frame clear of your eyes.",
+        "眼鏡は色付きレンズ不可、レンズの反射や縁が目にかからないようにしてください。",
+    ),
+    (
+        "P17",
+        "Take off hats, caps and head coverings (unless for religious or medical reasons).",
+        "帽子やスカーフ等は外してください（宗教上・医療上の理由を除く）。",
+    ),
+    (
+        "P18",
+        "Keep your hair away from your eyes and the outline of your face.",
+        "髪が目や顔の輪郭にかからないようにしてください。",
+    ),
+    (
+        "P19",
+        "Nothing may hide your face: take off masks.",
+        "マスクなど顔を隠す物は外してください。",
+    ),
+    (
+        "P20",
+        "Your photo must look like you usually do: no heavy make-up or filters.",
+        "普段の顔と違って見える濃い化粧やフィルターは避けてください。",
+    ),
 ];
 
 /// The plain instruction for a rule id (`P9`), for reviewers' reasons.

@@ -74,7 +74,8 @@ pub(crate) fn parse_form_id(s: &str) -> Result<FormId, ApiError> {
 }
 
 pub(crate) fn parse_dob(s: &str) -> Result<DateOfBirth, ApiError> {
-    DateOfBirth::parse(s, today_jst()).map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))
+    DateOfBirth::parse(s, today_jst())
+        .map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))
 }
 
 fn parse_yes_no(field: &'static str, s: &str) -> Result<bool, ApiError> {
@@ -114,7 +115,10 @@ async fn read_form(
                         limit,
                     }))
                 } else {
-                    bad("field_too_long", format!("field '{name}' is longer than {limit} bytes"))
+                    bad(
+                        "field_too_long",
+                        format!("field '{name}' is longer than {limit} bytes"),
+                    )
                 });
             }
             buf.extend_from_slice(&chunk);
@@ -184,7 +188,8 @@ pub async fn submit_booth(
         .map(str::trim)
         .filter(|k| {
             (1..=128).contains(&k.len())
-                && k.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .ok_or_else(|| {
             bad(
@@ -196,12 +201,24 @@ pub async fn submit_booth(
     let (fields, photo) = read_form(
         form,
         state.vetter.profile.input.max_bytes,
-        &["form_id", "date_of_birth", "certificates", "braille", "exception_reason"],
+        &[
+            "form_id",
+            "date_of_birth",
+            "certificates",
+            "braille",
+            "exception_reason",
+        ],
     )
     .await?;
     // The request's fingerprint: a retry must carry the same items and the same photo.
     let mut h = Sha256::new();
-    for name in ["form_id", "date_of_birth", "certificates", "braille", "exception_reason"] {
+    for name in [
+        "form_id",
+        "date_of_birth",
+        "certificates",
+        "braille",
+        "exception_reason",
+    ] {
         h.update(name.as_bytes());
         h.update([0]);
         h.update(get(&fields, name).unwrap_or("").as_bytes());
@@ -210,18 +227,21 @@ pub async fn submit_booth(
     h.update(Sha256::digest(photo.as_deref().unwrap_or(b"")));
     let request_sha = hex::encode(h.finalize());
     if let Some((status, body)) = office.replay(&booth, &key, &request_sha).await? {
-        return Ok(HttpResponse::build(
-            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-        )
-        .insert_header(("Idempotent-Replayed", "true"))
-        .json(body));
+        return Ok(
+            HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+                .insert_header(("Idempotent-Replayed", "true"))
+                .json(body),
+        );
     }
     let form_id = parse_form_id(require(&fields, "form_id")?)?;
     let dob = parse_dob(require(&fields, "date_of_birth")?)?;
     let form = BoothForm {
         form_id,
         date_of_birth: dob,
-        certificates: parse_yes_no("certificates", get(&fields, "certificates").unwrap_or("yes"))?,
+        certificates: parse_yes_no(
+            "certificates",
+            get(&fields, "certificates").unwrap_or("yes"),
+        )?,
         braille: parse_yes_no("braille", get(&fields, "braille").unwrap_or("no"))?,
         exception: get(&fields, "exception_reason").map(|s| s.trim().to_string()),
     };
@@ -278,8 +298,8 @@ pub async fn web_start(
     let form_id = parse_form_id(&body.form_id)?;
     let name = ContactName::parse(&body.name)
         .map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))?;
-    let email =
-        Email::parse(&body.email).map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))?;
+    let email = Email::parse(&body.email)
+        .map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))?;
     let channel = match body.channel.as_deref().unwrap_or("smartphone") {
         "smartphone" => Channel::Smartphone,
         "pc" => Channel::Pc,
@@ -292,7 +312,9 @@ pub async fn web_start(
         }
     };
     let lang = Lang::from_code(body.lang.as_deref().unwrap_or("ja"));
-    office.web_start(&form_id, &name, &email, channel, lang).await?;
+    office
+        .web_start(&form_id, &name, &email, channel, lang)
+        .await?;
     Ok(HttpResponse::Accepted().json(json!({
         "status": "check_mail",
         "message": "If the entries match an application, a one-time link has been sent to its e-mail address.",
@@ -319,8 +341,14 @@ pub async fn web_session(
         Err(e) => {
             let (code, ja) = match e {
                 LinkError::Unknown => ("link_invalid", "このURLは無効です。"),
-                LinkError::Used => ("link_used", "このURLは使用済みです。もう一度メールアドレスを登録してください。"),
-                LinkError::Expired => ("link_expired", "このURLは有効期限が切れています。もう一度メールアドレスを登録してください。"),
+                LinkError::Used => (
+                    "link_used",
+                    "このURLは使用済みです。もう一度メールアドレスを登録してください。",
+                ),
+                LinkError::Expired => (
+                    "link_expired",
+                    "このURLは有効期限が切れています。もう一度メールアドレスを登録してください。",
+                ),
             };
             return Err(ApiError::domain(StatusCode::GONE, code, &e.to_string(), ja));
         }
@@ -393,9 +421,12 @@ pub async fn web_photo(
 ) -> Result<HttpResponse, ApiError> {
     let (app_id, s) = session::applicant(&state, &req).await?;
     let office = state.office_or_unavailable()?;
-    let (fields, photo) =
-        read_form(form, state.vetter.profile.input.max_bytes, &["csrf_token", "exception_reason"])
-            .await?;
+    let (fields, photo) = read_form(
+        form,
+        state.vetter.profile.input.max_bytes,
+        &["csrf_token", "exception_reason"],
+    )
+    .await?;
     session::check_csrf(&req, &s, get(&fields, "csrf_token"))?;
     let photo = photo.ok_or_else(|| bad("missing_photo", "the form has no 'photo' file field"))?;
     let app = office.application(&app_id).await?;
@@ -446,7 +477,9 @@ pub async fn web_details(
     let dob = parse_dob(&body.date_of_birth)?;
     let certificates = json_yes_no("certificates", &body.certificates)?;
     let braille = json_yes_no("braille", &body.braille)?;
-    let (st, entitlements) = office.web_details(&app_id, &dob, certificates, braille).await?;
+    let (st, entitlements) = office
+        .web_details(&app_id, &dob, certificates, braille)
+        .await?;
     Ok(HttpResponse::Ok().json(json!({
         "state": st,
         "next_step": next_step(st, true),

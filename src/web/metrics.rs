@@ -60,13 +60,15 @@ impl Metrics {
             "Applications waiting for a reviewer",
         )
         .expect("valid metric");
-        let mail_pending = IntGauge::new("mnp_mail_pending", "Mails not yet sent")
-            .expect("valid metric");
+        let mail_pending =
+            IntGauge::new("mnp_mail_pending", "Mails not yet sent").expect("valid metric");
         registry
             .register(Box::new(oldest_unforwarded.clone()))
             .expect("unique metric");
         for g in [&review_queue, &mail_pending] {
-            registry.register(Box::new(g.clone())).expect("unique metric");
+            registry
+                .register(Box::new(g.clone()))
+                .expect("unique metric");
         }
         for c in [&requests, &verdicts, &failing_rules] {
             registry

@@ -50,8 +50,7 @@ impl AppState {
     }
 
     pub fn with_office(mut self, office: Arc<Office>) -> AppState {
-        self.status_limit =
-            ratelimit::RateLimiter::new(office.config.status_per_minute, MINUTE);
+        self.status_limit = ratelimit::RateLimiter::new(office.config.status_per_minute, MINUTE);
         self.office = Some(office);
         self
     }
@@ -86,7 +85,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/applications", web::post().to(applications::submit_booth))
                 .route("/web/start", web::post().to(applications::web_start))
                 .route("/web/session", web::post().to(applications::web_session))
-                .route("/web/application", web::get().to(applications::web_application))
+                .route(
+                    "/web/application",
+                    web::get().to(applications::web_application),
+                )
                 .route("/web/photo", web::post().to(applications::web_photo))
                 .route("/web/details", web::post().to(applications::web_details))
                 .route("/status", web::get().to(applications::status))
@@ -95,8 +97,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/review/me", web::get().to(review::me))
                 .route("/review/queue", web::get().to(review::queue))
                 .route("/review/items/{id}", web::get().to(review::item))
-                .route("/review/items/{id}/photo/{kind}", web::get().to(review::photo))
-                .route("/review/items/{id}/decision", web::post().to(review::decide)),
+                .route(
+                    "/review/items/{id}/photo/{kind}",
+                    web::get().to(review::photo),
+                )
+                .route(
+                    "/review/items/{id}/decision",
+                    web::post().to(review::decide),
+                ),
         )
         .configure(pages::configure)
         .default_service(web::to(api::not_found));

@@ -62,12 +62,17 @@ pub async fn login(
 }
 
 /// `POST /api/v1/review/logout`
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let office = state.office_or_unavailable()?;
     let (_, s) = session::reviewer(&state, &req).await?;
     session::check_csrf(&req, &s, None)?;
     if let Some(c) = req.cookie(REVIEWER_COOKIE) {
-        auth::end_session(&office.db, c.value()).await.map_err(internal)?;
+        auth::end_session(&office.db, c.value())
+            .await
+            .map_err(internal)?;
     }
     let mut resp = HttpResponse::Ok();
     session::clear_cookie(&mut resp, REVIEWER_COOKIE);
@@ -98,9 +103,14 @@ pub async fn queue(
     let mut conn = office.db.pool.acquire().await.map_err(internal)?;
     let rule = q.rule.as_deref().filter(|r| !r.is_empty());
     let channel = q.channel.as_deref().filter(|c| !c.is_empty());
-    let items = apps::review_queue(&mut conn, rule, channel, q.limit.unwrap_or(100).clamp(1, 1000))
-        .await
-        .map_err(internal)?;
+    let items = apps::review_queue(
+        &mut conn,
+        rule,
+        channel,
+        q.limit.unwrap_or(100).clamp(1, 1000),
+    )
+    .await
+    .map_err(internal)?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 
@@ -127,7 +137,12 @@ async fn photo_bytes(state: &AppState, id: &str, crop: bool) -> Result<Vec<u8>, 
         None => None,
     }
     .ok_or(ApiError::NotFound)?;
-    let sha = if crop { photo.crop_sha } else { photo.original_sha }.ok_or_else(|| {
+    let sha = if crop {
+        photo.crop_sha
+    } else {
+        photo.original_sha
+    }
+    .ok_or_else(|| {
         ApiError::domain(
             StatusCode::GONE,
             "photo_purged",
@@ -154,7 +169,10 @@ pub async fn photo(
     match kind.as_str() {
         "original" | "crop" => {
             let bytes = photo_bytes(&state, &id, kind == "crop").await?;
-            Ok(HttpResponse::Ok().content_type("image/jpeg").insert_header(private).body(bytes))
+            Ok(HttpResponse::Ok()
+                .content_type("image/jpeg")
+                .insert_header(private)
+                .body(bytes))
         }
         "overlay" => {
             let bytes = photo_bytes(&state, &id, false).await?;

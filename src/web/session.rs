@@ -14,7 +14,10 @@ pub const REVIEWER_COOKIE: &str = "mnp_reviewer";
 pub const APPLICANT_COOKIE: &str = "mnp_applicant";
 
 pub fn set_cookie(state: &AppState, resp: &mut HttpResponseBuilder, name: &str, token: &str) {
-    let secure = state.office().map(|o| !o.config.insecure_cookies).unwrap_or(true);
+    let secure = state
+        .office()
+        .map(|o| !o.config.insecure_cookies)
+        .unwrap_or(true);
     resp.cookie(
         Cookie::build(name.to_string(), token.to_string())
             .path("/")
@@ -47,9 +50,17 @@ fn forbidden(code: &'static str, en: &str, ja: &str) -> ApiError {
 /// Refuses requests a browser marks as coming from another site.
 fn same_site_only(req: &HttpRequest) -> Result<(), ApiError> {
     let cross = |s: &str| s == "cross-site";
-    if let Some(site) = req.headers().get("Sec-Fetch-Site").and_then(|v| v.to_str().ok()) {
+    if let Some(site) = req
+        .headers()
+        .get("Sec-Fetch-Site")
+        .and_then(|v| v.to_str().ok())
+    {
         if cross(site) {
-            return Err(forbidden("cross_site", "cross-site request refused", "他のサイトからの操作は受け付けません。"));
+            return Err(forbidden(
+                "cross_site",
+                "cross-site request refused",
+                "他のサイトからの操作は受け付けません。",
+            ));
         }
     }
     if let Some(origin) = req.headers().get("Origin").and_then(|v| v.to_str().ok()) {
@@ -60,7 +71,11 @@ fn same_site_only(req: &HttpRequest) -> Result<(), ApiError> {
             .unwrap_or(origin)
             .trim_end_matches('/');
         if origin != "null" && origin_host != host {
-            return Err(forbidden("cross_site", "cross-site request refused", "他のサイトからの操作は受け付けません。"));
+            return Err(forbidden(
+                "cross_site",
+                "cross-site request refused",
+                "他のサイトからの操作は受け付けません。",
+            ));
         }
     }
     Ok(())
@@ -76,7 +91,11 @@ async fn load(state: &AppState, req: &HttpRequest, cookie: &str) -> Result<Sessi
 }
 
 /// For state-changing requests: same site, and the CSRF token matches the session's.
-pub fn check_csrf(req: &HttpRequest, session: &Session, form_token: Option<&str>) -> Result<(), ApiError> {
+pub fn check_csrf(
+    req: &HttpRequest,
+    session: &Session,
+    form_token: Option<&str>,
+) -> Result<(), ApiError> {
     same_site_only(req)?;
     let given = req
         .headers()
@@ -85,7 +104,11 @@ pub fn check_csrf(req: &HttpRequest, session: &Session, form_token: Option<&str>
         .or(form_token);
     match given {
         Some(t) if constant_eq(t.as_bytes(), session.csrf.as_bytes()) => Ok(()),
-        _ => Err(forbidden("csrf", "missing or wrong CSRF token", "不正な操作です。ページを再読み込みしてください。")),
+        _ => Err(forbidden(
+            "csrf",
+            "missing or wrong CSRF token",
+            "不正な操作です。ページを再読み込みしてください。",
+        )),
     }
 }
 
@@ -93,7 +116,10 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-pub async fn reviewer(state: &AppState, req: &HttpRequest) -> Result<(Reviewer, Session), ApiError> {
+pub async fn reviewer(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<(Reviewer, Session), ApiError> {
     let s = load(state, req, REVIEWER_COOKIE).await?;
     match s.reviewer.clone() {
         Some(r) => Ok((r, s)),

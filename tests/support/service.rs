@@ -55,7 +55,11 @@ fn free_port() -> u16 {
 fn unique(tag: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("{tag}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+    format!(
+        "{tag}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
 }
 
 /// A fresh database on the test PostgreSQL server.
@@ -66,7 +70,9 @@ fn fresh_postgres(admin: &str, name: &str) -> String {
         .expect("runtime");
     rt.block_on(async {
         sqlx::any::install_default_drivers();
-        let pool = sqlx::AnyPool::connect(admin).await.expect("connect to PostgreSQL");
+        let pool = sqlx::AnyPool::connect(admin)
+            .await
+            .expect("connect to PostgreSQL");
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&pool)
             .await
@@ -120,7 +126,10 @@ impl Service {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         };
-        s.booth_token = s.admin(&["booth", "add", "booth-1"], None).trim().to_string();
+        s.booth_token = s
+            .admin(&["booth", "add", "booth-1"], None)
+            .trim()
+            .to_string();
         s.admin(&["reviewer", "add", REVIEWER], Some(REVIEWER_PASSWORD));
         s.spawn();
         s
@@ -177,7 +186,9 @@ impl Service {
             cmd.arg(k).arg(v);
         }
         let log = std::fs::File::create(self.data_dir.join("service.log")).expect("log");
-        cmd.stdout(Stdio::null()).stderr(log).env("RUST_LOG", "info");
+        cmd.stdout(Stdio::null())
+            .stderr(log)
+            .env("RUST_LOG", "info");
         self.child = Some(cmd.spawn().expect("spawn the service"));
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
@@ -189,7 +200,11 @@ impl Service {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
                 panic!("service exited at start ({status}): {}", self.log());
             }
-            assert!(Instant::now() < deadline, "service did not start: {}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "service did not start: {}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -232,7 +247,11 @@ impl Service {
             if m.len() >= n {
                 return m;
             }
-            assert!(Instant::now() < deadline, "expected {n} mails, have {}", m.len());
+            assert!(
+                Instant::now() < deadline,
+                "expected {n} mails, have {}",
+                m.len()
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -345,9 +364,8 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
