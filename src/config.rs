@@ -45,6 +45,18 @@ pub struct Config {
     /// Status lookups per client per minute.
     #[arg(long, env = "MNP_STATUS_PER_MINUTE", default_value_t = 10)]
     pub status_per_minute: u32,
+    /// An S3-compatible endpoint for photos (several machines); default: DATA_DIR/photos.
+    /// Credentials from MNP_S3_ACCESS_KEY and MNP_S3_SECRET_KEY.
+    #[arg(long, env = "MNP_S3_ENDPOINT", requires = "s3_bucket")]
+    pub s3_endpoint: Option<String>,
+    #[arg(long, env = "MNP_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+    #[arg(long, env = "MNP_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    #[arg(long, env = "MNP_S3_ACCESS_KEY", default_value = "", hide_env_values = true)]
+    pub s3_access_key: String,
+    #[arg(long, env = "MNP_S3_SECRET_KEY", default_value = "", hide_env_values = true)]
+    pub s3_secret_key: String,
     /// Send cookies without the Secure flag (only for plain-HTTP development setups).
     #[arg(long, env = "MNP_INSECURE_COOKIES")]
     pub insecure_cookies: bool,

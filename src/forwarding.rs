@@ -107,7 +107,11 @@ async fn finish_batch(office: &Office, batch: &str) -> Result<usize, StoreError>
         };
         let crop_file = match photo.as_ref().and_then(|p| p.crop_sha.clone()) {
             Some(sha) => {
-                let bytes = office.photos.get(&sha)?;
+                let photos = office.photos.clone();
+                let key = sha.clone();
+                let bytes = tokio::task::spawn_blocking(move || photos.get(&key))
+                    .await
+                    .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
                 let name = format!("{}.jpg", app.form_id);
                 files.push((name.clone(), bytes));
                 Some(json!({"file": name, "sha256": sha}))
@@ -247,7 +251,10 @@ pub async fn purge_originals(office: &Office) -> Result<usize, StoreError> {
             .await?
             .try_get("n")?;
             if n == 0 {
-                office.photos.delete(&sha)?;
+                let photos = office.photos.clone();
+                tokio::task::spawn_blocking(move || photos.delete(&sha))
+                    .await
+                    .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
             }
         }
         purged += 1;

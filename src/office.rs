@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::mail::templates::{self, Lang};
 use crate::outbox;
 use crate::store::applications::{self as apps, ApplicationRow, MoveError};
+use crate::store::s3::S3PhotoStore;
 use crate::store::{new_id, now_ms, Db, LocalPhotoStore, PhotoStore, StoreError};
 use crate::vetting::{Report, Verdict};
 
@@ -216,7 +217,22 @@ impl Office {
     pub async fn open(config: Config) -> Result<Office, StoreError> {
         std::fs::create_dir_all(&config.data_dir)?;
         let db = Db::open(&config.database_url()).await?;
-        let photos: Arc<dyn PhotoStore> = Arc::new(LocalPhotoStore::open(&config.photos_dir())?);
+        let photos: Arc<dyn PhotoStore> = match (&config.s3_endpoint, &config.s3_bucket) {
+            (Some(endpoint), Some(bucket)) => {
+                let store = S3PhotoStore::new(
+                    endpoint,
+                    bucket,
+                    &config.s3_region,
+                    &config.s3_access_key,
+                    &config.s3_secret_key,
+                )?;
+                let store = tokio::task::spawn_blocking(move || store.ensure_bucket().map(|_| store))
+                    .await
+                    .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+                Arc::new(store)
+            }
+            _ => Arc::new(LocalPhotoStore::open(&config.photos_dir())?),
+        };
         let office = Office {
             db,
             photos,
@@ -251,7 +267,10 @@ impl Office {
             .await?
             .try_get("n")?;
             if used == 0 {
-                self.photos.delete(&sha)?;
+                let photos = self.photos.clone();
+                tokio::task::spawn_blocking(move || photos.delete(&sha))
+                    .await
+                    .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
                 swept += 1;
             }
         }

@@ -125,10 +125,14 @@ fn link_token(mail: &str) -> String {
 }
 
 fn start_web(s: &Service, id: &str, email: &str, lang: &str) -> Resp {
+    start_web_on(s, id, email, lang, "smartphone")
+}
+
+fn start_web_on(s: &Service, id: &str, email: &str, lang: &str, channel: &str) -> Resp {
     post_json(
         &s.url("/api/v1/web/start"),
         &[],
-        &json!({"form_id": id, "name": "山田 花子", "email": email, "lang": lang, "channel": "smartphone"}),
+        &json!({"form_id": id, "name": "山田 花子", "email": email, "lang": lang, "channel": channel}),
     )
 }
 
@@ -273,9 +277,9 @@ fn web_channel_steps_link_and_status() {
             .collect::<Vec<_>>();
         assert!(limited.contains(&429), "{limited:?}");
 
-        // An applicant's session reaches only its own application.
+        // An applicant's session reaches only its own application (this one applies from a PC).
         let id2 = form_id(11);
-        start_web(&s, &id2, "taro@example.jp", "en");
+        start_web_on(&s, &id2, "taro@example.jp", "en", "pc");
         let mails = s.wait_mails(4);
         let m = mails
             .iter()
@@ -289,6 +293,9 @@ fn web_channel_steps_link_and_status() {
             format!("…{}", &id2[19..])
         );
         assert_eq!(mine["application"]["lang"], "en");
+        assert_eq!(mine["application"]["channel"], "pc");
+        let bad = start_web_on(&s, &form_id(12), "x@example.jp", "en", "fax");
+        assert_eq!((bad.status, bad.json()["error"]["code"].clone()), (422, json!("invalid_channel")));
         let none = get(&s.url("/api/v1/web/application"), &[]);
         assert_eq!(none.status, 401);
     }
