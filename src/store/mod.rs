@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod db;
 pub mod photos;
+pub mod s3;
 
 pub use db::{Backend, Db};
 pub use photos::{LocalPhotoStore, PhotoStore};
