@@ -2,6 +2,7 @@
 //! sqlx's Any driver) and the content-addressed photo store. Nothing here knows HTTP.
 
 pub mod applications;
+pub mod dashboard;
 pub mod db;
 pub mod photos;
 pub mod s3;
