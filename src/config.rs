@@ -53,9 +53,19 @@ pub struct Config {
     pub s3_bucket: Option<String>,
     #[arg(long, env = "MNP_S3_REGION", default_value = "us-east-1")]
     pub s3_region: String,
-    #[arg(long, env = "MNP_S3_ACCESS_KEY", default_value = "", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "MNP_S3_ACCESS_KEY",
+        default_value = "",
+        hide_env_values = true
+    )]
     pub s3_access_key: String,
-    #[arg(long, env = "MNP_S3_SECRET_KEY", default_value = "", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "MNP_S3_SECRET_KEY",
+        default_value = "",
+        hide_env_values = true
+    )]
     pub s3_secret_key: String,
     /// Send cookies without the Secure flag (only for plain-HTTP development setups).
     #[arg(long, env = "MNP_INSECURE_COOKIES")]

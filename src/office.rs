@@ -226,9 +226,10 @@ impl Office {
                     &config.s3_access_key,
                     &config.s3_secret_key,
                 )?;
-                let store = tokio::task::spawn_blocking(move || store.ensure_bucket().map(|_| store))
-                    .await
-                    .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+                let store =
+                    tokio::task::spawn_blocking(move || store.ensure_bucket().map(|_| store))
+                        .await
+                        .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
                 Arc::new(store)
             }
             _ => Arc::new(LocalPhotoStore::open(&config.photos_dir())?),

@@ -295,7 +295,10 @@ fn web_channel_steps_link_and_status() {
         assert_eq!(mine["application"]["lang"], "en");
         assert_eq!(mine["application"]["channel"], "pc");
         let bad = start_web_on(&s, &form_id(12), "x@example.jp", "en", "fax");
-        assert_eq!((bad.status, bad.json()["error"]["code"].clone()), (422, json!("invalid_channel")));
+        assert_eq!(
+            (bad.status, bad.json()["error"]["code"].clone()),
+            (422, json!("invalid_channel"))
+        );
         let none = get(&s.url("/api/v1/web/application"), &[]);
         assert_eq!(none.status, 401);
     }

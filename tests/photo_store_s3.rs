@@ -45,7 +45,14 @@ fn s3_server() -> Option<S3Server> {
         .unwrap()
         .port();
     let child = Command::new("python3")
-        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .args([
+            "-m",
+            "moto.server",
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -65,8 +72,14 @@ fn s3_server() -> Option<S3Server> {
 #[test]
 fn s3_store_put_get_list_delete() {
     let Some(server) = s3_server() else { return };
-    let store = S3PhotoStore::new(&server.endpoint, "photos-a", "us-east-1", "testing", "testing")
-        .expect("store");
+    let store = S3PhotoStore::new(
+        &server.endpoint,
+        "photos-a",
+        "us-east-1",
+        "testing",
+        "testing",
+    )
+    .expect("store");
     store.ensure_bucket().expect("bucket");
     store.ensure_bucket().expect("idempotent");
     let bytes = b"\xFF\xD8 a jpeg, as far as the store cares".to_vec();
@@ -107,9 +120,17 @@ fn service_stores_photos_in_s3() {
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     // Nothing in the local folder; the blobs are in the bucket.
     let local = s.data_dir.join("photos");
-    assert!(std::fs::read_dir(&local).map(|d| d.count() == 0).unwrap_or(true));
-    let store = S3PhotoStore::new(&server.endpoint, "applications", "us-east-1", "testing", "testing")
-        .unwrap();
+    assert!(std::fs::read_dir(&local)
+        .map(|d| d.count() == 0)
+        .unwrap_or(true));
+    let store = S3PhotoStore::new(
+        &server.endpoint,
+        "applications",
+        "us-east-1",
+        "testing",
+        "testing",
+    )
+    .unwrap();
     let shas = s.sql_strings("SELECT original_sha FROM photos");
     assert_eq!(shas.len(), 1);
     let stored = store.get(&shas[0]).expect("the original is in S3");
@@ -122,7 +143,10 @@ fn service_stores_photos_in_s3() {
     );
     let cookie = login.cookie("mnp_reviewer").unwrap();
     let id = r.json()["application_id"].as_str().unwrap().to_string();
-    let got = get(&s.url(&format!("/api/v1/review/items/{id}/photo/original")), &[("Cookie", &cookie)]);
+    let got = get(
+        &s.url(&format!("/api/v1/review/items/{id}/photo/original")),
+        &[("Cookie", &cookie)],
+    );
     assert_eq!(got.status, 200);
     assert_eq!(got.body, stored);
 }

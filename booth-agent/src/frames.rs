@@ -4,10 +4,10 @@
 //! into a folder). [`Prefetch`] decodes the next frame on a thread while the current one is
 //! scanned, through a channel of capacity 1, so at most one decoded frame waits in memory.
 //!
-//! A live V4L2 camera source is not written yet (out of scope for the QR issue). When it is, it
-//! should implement [`FrameSource`] on its own capture thread with a bounded channel of capacity
-//! 1-2 that drops the *oldest* frame when full: a live camera must never queue stale frames
-//! behind a slow scan, whereas a folder must not lose any, hence `Prefetch` blocks instead.
+//! Live cameras are out of this module's scope: V4L2 capture lives in `v4l2.rs`, a colour
+//! source for the capture guidance whose frames the QR reader takes as luma. A live source
+//! must keep at most one or two frames and drop the *oldest* when full, so stale frames never
+//! queue behind a slow scan; a folder must lose none, hence `Prefetch` blocks instead.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver};

@@ -26,6 +26,13 @@ enum Command {
     Qr { image: PathBuf },
     /// Scan a folder of frames (PNG/JPEG, in name order) until one yields a form ID.
     Scan { dir: PathBuf },
+    /// One person's session from a camera or a folder of frames: QR, answers, payment,
+    /// guided capture, then the application is queued durably and sent.
+    Run(booth_agent::agent::RunArgs),
+    /// The submit queue: length, oldest item, each item's state.
+    Status(booth_agent::agent::StatusArgs),
+    /// Try every queued application once now (e.g. after a restart).
+    Send(booth_agent::agent::SendArgs),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +90,9 @@ fn run(cli: Cli) -> Result<bool> {
             report(&last);
             Ok(false)
         }
+        Command::Run(args) => booth_agent::agent::run(args),
+        Command::Status(args) => booth_agent::agent::status(args),
+        Command::Send(args) => booth_agent::agent::send(args),
     }
 }
 

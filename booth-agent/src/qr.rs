@@ -1,17 +1,24 @@
 //! Reading the application form's QR code from a camera frame.
 //!
 //! People hold paper badly: rotated, tilted, under a lamp, out of focus, far away. `rqrr` reads
-//! clean codes quickly but binarises with a horizontal running mean only, so glare, noise and
-//! small modules defeat it. [`scan`] therefore runs passes from cheap to expensive and stops at
-//! the first that decodes:
+//! clean codes quickly, but it binarises with a horizontal running mean and samples one pixel
+//! per module, so glare, noise, blur and small modules defeat it. [`scan`] therefore runs passes
+//! from cheap to expensive and stops at the first that decodes:
 //!
-//! 1. `rqrr` on the frame as is (halved first when the frame is wider than
-//!    [`DIRECT_MAX_WIDTH`], since a code big enough to matter survives the halving);
-//! 2. our own binarisation: contrast stretch, 3x3 smoothing against noise, threshold against the
-//!    local mean of a window a few modules wide (integral image, O(1) per pixel);
-//! 3. candidate regions, cropped and upscaled 2x before being binarised again: the bounds of
-//!    grids `rqrr` found but could not decode, or else the block with the densest dark/light
-//!    transitions in both directions (what a QR code looks like at any rotation).
+//! 1. `rqrr` as is, on the frame halved when wider than [`DIRECT_MAX_WIDTH`]: codes of 8 px
+//!    modules and up, what a booth mostly sees, survive the halving at a quarter of the cost.
+//! 2. Resampling: a grid `rqrr` located (three finder patterns, a perspective) but could not
+//!    decode is read again from the full-resolution grey levels, each module averaged over five
+//!    points and thresholded against the modules around it. This rescues glare and blur.
+//! 3. Our binarisation of the full-resolution frame: contrast stretch, then each pixel's 3x3
+//!    mean against the mean of a window several modules wide, offset by the measured noise
+//!    (one summed-area table, O(1) per pixel); `rqrr` on that, and resampling of what it
+//!    locates.
+//! 4. Candidate regions, cropped from the stretched frame and upscaled 2x (bilinear) before
+//!    being binarised again: the bounds of the grids located above, or else one block of tiles
+//!    dense in dark/light transitions both across and down (a QR code at any rotation).
+//!
+//! A frame without a code pays for all four; `booth-agent/README.md` has the measured costs.
 //!
 //! The payload is opaque: [`form_id_from_payload`] accepts a bare form ID or a URL carrying one
 //! and validates it with the D1 parser. Errors never echo the payload, which may hold personal
@@ -21,8 +28,9 @@ use image::GrayImage;
 use mynumber_photo::application::{FormId, FormIdError};
 use thiserror::Error;
 
-/// Frames wider than this are halved for the first pass (a 1920x1080 camera becomes 960x540).
-pub const DIRECT_MAX_WIDTH: u32 = 1280;
+/// Frames wider than this are halved for the first pass (1280x720 becomes 640x360). Small
+/// codes lost by the halving are read by the full-resolution passes.
+pub const DIRECT_MAX_WIDTH: u32 = 640;
 
 /// Why no form ID came out of a frame. Every variant has a stable [`QrError::code`], an English
 /// message (`Display`) and a Japanese one ([`QrError::message_ja`]) for the kiosk screen. None
@@ -78,11 +86,10 @@ fn invalid_form_id_en(e: &FormIdError) -> String {
              like an Individual Number (My Number): hold up the QR code printed on the \
              application form (交付申請書) instead"
             .to_string(),
-        FormIdError::Empty | FormIdError::WrongLength(_) | FormIdError::NonDigit(_) => {
-            "this QR code does not carry a valid 23-digit application form ID: hold up the QR \
+        // Any other D1 refusal, including variants D1 may add later.
+        _ => "this QR code does not carry a valid 23-digit application form ID: hold up the QR \
              code printed on the application form (交付申請書), or enter the ID by hand"
-                .to_string()
-        }
+            .to_string(),
     }
 }
 
@@ -91,7 +98,7 @@ fn invalid_form_id_ja(e: &FormIdError) -> String {
         FormIdError::LooksLikeMyNumber => "このQRコードには12桁の番号が含まれています。\
              個人番号（マイナンバー）と思われます。交付申請書に印刷されたQRコードをかざしてください。"
             .to_string(),
-        FormIdError::Empty | FormIdError::WrongLength(_) | FormIdError::NonDigit(_) => {
+        _ => {
             "このQRコードには有効な申請書ID（23桁）が含まれていません。\
              交付申請書に印刷されたQRコードをかざすか、申請書IDを入力してください。"
                 .to_string()
@@ -99,9 +106,11 @@ fn invalid_form_id_ja(e: &FormIdError) -> String {
     }
 }
 
-/// Reads the form ID from a camera frame: [`decode_payloads`], then [`select_form_id`].
+/// Reads the form ID from a camera frame: the payloads of [`scan`], then [`select_form_id`].
+/// The passes go on while no payload carries a form ID, so another code in view (a poster, a
+/// phone) does not hide the form's.
 pub fn find_form_id(frame: &GrayImage) -> Result<FormId, QrError> {
-    select_form_id(&decode_payloads(frame))
+    select_form_id(&scan_until(frame, |payloads| select_form_id(payloads).is_ok()).payloads)
 }
 
 /// Picks the form ID out of one frame's payloads. Codes without an ID (a poster, a phone) are
@@ -128,7 +137,7 @@ pub fn select_form_id(payloads: &[String]) -> Result<FormId, QrError> {
     }
 }
 
-/// Which pass of [`scan`] decoded the frame.
+/// The pass of [`scan`] that decoded first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pass {
     /// `rqrr` on the frame (or its half).
@@ -153,79 +162,106 @@ pub fn decode_payloads(frame: &GrayImage) -> Vec<String> {
     scan(frame).payloads
 }
 
-/// Runs the passes described in the module documentation, stopping at the first that decodes.
+/// Runs the passes described in the module documentation, stopping at the first that decodes
+/// anything.
 pub fn scan(frame: &GrayImage) -> Scan {
+    scan_until(frame, |payloads| !payloads.is_empty())
+}
+
+/// Runs the passes until `done` accepts the payloads gathered so far, so that a poster's code
+/// read in pass 1 does not stop the search for the form's code beside it.
+fn scan_until(frame: &GrayImage, done: impl Fn(&[String]) -> bool) -> Scan {
     let (w, h) = frame.dimensions();
+    let mut scan = Scan::default();
     if w < 21 || h < 21 {
-        return Scan::default();
+        return scan;
     }
-    let found = |payloads: Vec<String>, pass| {
-        (!payloads.is_empty()).then_some(Scan {
-            payloads,
-            pass: Some(pass),
-        })
+    let add = |scan: &mut Scan, payloads: Vec<String>, pass| {
+        for p in payloads {
+            if !scan.payloads.contains(&p) {
+                scan.payloads.push(p);
+                scan.pass.get_or_insert(pass);
+            }
+        }
+        done(&scan.payloads)
     };
 
-    let t0 = std::time::Instant::now();
-    let trace = std::env::var("QR_TRACE").is_ok();
-    // Pass 1: rqrr's own binarisation, on the half of a large frame.
+    // Pass 1: rqrr as is, on the half of a large frame.
     let mut located = Vec::new();
     let out = if w > DIRECT_MAX_WIDTH {
         detect_grey(&halve(frame), 2.0, &mut located)
     } else {
         detect_grey(frame, 1.0, &mut located)
     };
-    if let Some(s) =
-        found(out, Pass::Direct).or_else(|| found(resample_all(frame, &located), Pass::Resampled))
-    {
-        return s;
+    if std::env::var("QR_TRACE").is_ok() {
+        eprintln!("pass1 located {:?}", located);
+    }
+    if add(&mut scan, out, Pass::Direct) {
+        return scan;
+    }
+    // Pass 2: what rqrr located, resampled at full resolution.
+    if add(&mut scan, resample_all(frame, &located), Pass::Resampled) {
+        return scan;
     }
 
-    if trace { eprintln!("pass1 {:?} located={}", t0.elapsed(), located.len()); }
-    // Pass 2: local-mean binarisation of the full-resolution frame.
+    // Pass 3: our binarisation, at full resolution: halving a 1080p frame loses 5 px modules.
     let stretched = stretch(frame);
     let bits = binarize(&stretched, window_radius(w, h));
-    if trace { eprintln!("bin {:?}", t0.elapsed()); }
-    let mut located2 = Vec::new();
-    let out = detect_bits(&bits, w, h, &mut located2);
-    if let Some(s) = found(out, Pass::Binarized)
-        .or_else(|| found(resample_all(frame, &located2), Pass::Resampled))
+    let mut located_bin = Vec::new();
+    let out = detect_bits(&bits, w, h, &mut located_bin);
+    if std::env::var("QR_TRACE").is_ok() {
+        eprintln!("pass3 out {:?} located {:?}", out, located_bin);
+    }
+    if add(&mut scan, out, Pass::Binarized)
+        || add(
+            &mut scan,
+            resample_all(frame, &located_bin),
+            Pass::Resampled,
+        )
     {
-        return s;
+        return scan;
     }
 
-    if trace { eprintln!("pass2 {:?} located={}", t0.elapsed(), located2.len()); }
-    // Pass 3: candidate regions, upscaled.
-    located.append(&mut located2);
+    // Pass 4: candidate regions of the stretched frame, upscaled.
+    located.append(&mut located_bin);
     let mut regions = merge_rects(located.iter().map(Located::rect).collect(), w, h);
+    regions.retain(|r| r.width().max(r.height()) <= MAX_REGION_SIDE);
+    regions.truncate(MAX_REGIONS);
     if regions.is_empty() {
-        regions = densest_regions(&bits, w, h);
+        // Nothing located: at most one guess, as it is paid on every frame without a code.
+        regions.extend(
+            densest_regions(&bits, w, h)
+                .into_iter()
+                .find(|r| r.width().max(r.height()) <= MAX_GUESS_SIDE),
+        );
     }
-    if trace { eprintln!("regions {:?} {:?}", t0.elapsed(), regions); }
-    for r in regions
-        .iter()
-        .filter(|r| r.width().max(r.height()) <= MAX_REGION_SIDE)
-        .take(MAX_REGIONS)
-    {
+    if std::env::var("QR_TRACE").is_ok() {
+        eprintln!("regions {:?}", regions);
+    }
+    for r in &regions {
         let region = upscale2(&crop(&stretched, r));
         let (rw, rh) = region.dimensions();
         let bits = binarize(&region, (rw.min(rh) / 8).max(8));
         let mut located = Vec::new();
         let out = detect_bits(&bits, rw, rh, &mut located);
-        if trace { eprintln!("region {:?}", t0.elapsed()); }
-        if let Some(s) = found(out, Pass::Region)
-            .or_else(|| found(resample_all(&region, &located), Pass::Region))
+        if std::env::var("QR_TRACE").is_ok() {
+            eprintln!("region out {:?} located {:?}", out, located);
+        }
+        if add(&mut scan, out, Pass::Region)
+            || add(&mut scan, resample_all(&region, &located), Pass::Region)
         {
-            return s;
+            return scan;
         }
     }
-    Scan::default()
+    scan
 }
 
-/// Regions tried per frame in pass 3: each costs about as much as a small frame.
+/// Located regions tried per frame in pass 4: each costs about as much as a small frame.
 const MAX_REGIONS: usize = 2;
-/// Regions larger than this already have modules big enough at full resolution.
+/// Located regions larger than this already have modules big enough at full resolution.
 const MAX_REGION_SIDE: u32 = 480;
+/// A guessed region is paid on idle frames: only small ones, where upscaling matters most.
+const MAX_GUESS_SIDE: u32 = 320;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Rect {
@@ -336,7 +372,31 @@ fn resample(img: &GrayImage, loc: &Located) -> Option<String> {
     if !(21..=177).contains(&n) {
         return None;
     }
-    let h = Homography::square_to_quad(&loc.quad)?;
+    if let Some(s) = read_quad(img, &loc.quad, n, &[3, 2, 5]) {
+        return Some(s);
+    }
+    if std::env::var("JITTER").is_err() {
+        return None;
+    }
+    let q = loc.quad;
+    let module = ((q[1].0 - q[0].0).hypot(q[1].1 - q[0].1)) / (n + 1) as f64;
+    for dy in [-1.0, -0.5, 0.0, 0.5, 1.0] {
+        for dx in [-1.0, -0.5, 0.0, 0.5, 1.0] {
+            let mut quad = q;
+            quad[2] = (q[2].0 + dx * module, q[2].1 + dy * module);
+            if let Some(s) = read_quad(img, &quad, n, &[3]) {
+                if std::env::var("QR_TRACE").is_ok() {
+                    eprintln!("jitter {dx} {dy}");
+                }
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
+fn read_quad(img: &GrayImage, quad: &[(f64, f64); 4], n: usize, ks: &[usize]) -> Option<String> {
+    let h = Homography::square_to_quad(quad)?;
     let scale = (n + 1) as f64;
     let mut grey = vec![0f32; n * n];
     for y in 0..n {
@@ -357,7 +417,7 @@ fn resample(img: &GrayImage, loc: &Located) -> Option<String> {
         }
     }
     let integral = integral_f32(&grey, n);
-    for k in [3, 2, 5] {
+    for &k in ks {
         let grid = rqrr::SimpleGrid::from_func(n, |x, y| {
             let (xa, xb) = (x.saturating_sub(k), (x + k + 1).min(n));
             let (ya, yb) = (y.saturating_sub(k), (y + k + 1).min(n));
@@ -517,27 +577,34 @@ fn noise_sigma(img: &GrayImage) -> f32 {
     percentile(&hist, n / 2) as f32 / 0.954
 }
 
-/// Adaptive threshold: a pixel, smoothed 3x3 against sensor noise, is dark when it is more than
+/// Adaptive threshold: a pixel's 3x3 mean (against sensor noise) is dark when it is more than
 /// an offset below the mean of the (2r+1)^2 window around it. The offset grows with the noise
-/// so that plain paper does not speckle.
+/// so that plain paper does not speckle. Both means come from one summed-area table.
 fn binarize(img: &GrayImage, r: u32) -> Vec<bool> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     // The 3x3 mean divides the noise sigma by 3; 2.5 sigma of that leaves few speckles.
     let delta = (noise_sigma(img) * 2.5 / 3.0).max(MIN_DELTA as f32).round() as u32;
-    let smooth = box3(img.as_raw(), w, h);
-    let integral = integral(&smooth, w, h);
+    let integral = integral(img.as_raw(), w, h);
     let iw = w + 1;
-    let r = r as usize;
+    // Keeps sums times areas within u32: 255 * 511^2 * 9 < 2^32.
+    let r = (r as usize).min(255);
+    // Window columns clipped to the frame, once per column rather than per pixel.
+    let span = |x: usize, r: usize| (x.saturating_sub(r), (x + r + 1).min(w));
+    let cols_r: Vec<(usize, usize)> = (0..w).map(|x| span(x, r)).collect();
+    let cols_3: Vec<(usize, usize)> = (0..w).map(|x| span(x, 1)).collect();
+    let row = |y: usize| &integral[y * iw..(y + 1) * iw];
     let mut out = vec![false; w * h];
-    for y in 0..h {
+    for (y, out_row) in out.chunks_exact_mut(w).enumerate() {
         let (ya, yb) = (y.saturating_sub(r), (y + r + 1).min(h));
-        for x in 0..w {
-            let (xa, xb) = (x.saturating_sub(r), (x + r + 1).min(w));
-            let sum = integral[yb * iw + xb] + integral[ya * iw + xa]
-                - integral[ya * iw + xb]
-                - integral[yb * iw + xa];
-            let area = ((yb - ya) * (xb - xa)) as u32;
-            out[y * w + x] = (smooth[y * w + x] as u32 + delta) * area < sum;
+        let (y3a, y3b) = (y.saturating_sub(1), (y + 2).min(h));
+        let (ra, rb, r3a, r3b) = (row(ya), row(yb), row(y3a), row(y3b));
+        for ((o, &(xa, xb)), &(x3a, x3b)) in out_row.iter_mut().zip(&cols_r).zip(&cols_3) {
+            let sr = rb[xb] + ra[xa] - ra[xb] - rb[xa];
+            let ar = ((yb - ya) * (xb - xa)) as u32;
+            let s3 = r3b[x3b] + r3a[x3a] - r3a[x3b] - r3b[x3a];
+            let a3 = ((y3b - y3a) * (x3b - x3a)) as u32;
+            // s3/a3 + delta < sr/ar, without division.
+            *o = (s3 + delta * a3) * ar < sr * a3;
         }
     }
     out
@@ -545,29 +612,6 @@ fn binarize(img: &GrayImage, r: u32) -> Vec<bool> {
 
 /// Least dark offset below the local mean, in stretched grey levels.
 const MIN_DELTA: u32 = 5;
-
-/// 3x3 box mean (edges use the available neighbours).
-fn box3(src: &[u8], w: usize, h: usize) -> Vec<u8> {
-    let mut rows = vec![0u16; w * h];
-    for y in 0..h {
-        let row = &src[y * w..(y + 1) * w];
-        for x in 0..w {
-            let a = row[x.saturating_sub(1)] as u16;
-            let b = row[(x + 1).min(w - 1)] as u16;
-            rows[y * w + x] = a + row[x] as u16 + b;
-        }
-    }
-    let mut out = vec![0u8; w * h];
-    for y in 0..h {
-        let up = y.saturating_sub(1) * w;
-        let down = (y + 1).min(h - 1) * w;
-        for x in 0..w {
-            let s = rows[up + x] + rows[y * w + x] + rows[down + x];
-            out[y * w + x] = ((s + 4) / 9) as u8;
-        }
-    }
-    out
-}
 
 /// Summed-area table with a zero first row and column: (w+1)*(h+1) entries. u32 holds
 /// 255 * 4096 * 4096, far above any camera frame.
@@ -836,4 +880,69 @@ fn percent_decode(s: &str, plus_is_space: bool) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::Luma;
+
+    #[test]
+    fn homography_maps_the_unit_square_onto_the_quad() {
+        let quad = [(10.0, 20.0), (110.0, 30.0), (120.0, 140.0), (5.0, 120.0)];
+        let h = Homography::square_to_quad(&quad).unwrap();
+        for ((s, t), (x, y)) in [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)]
+            .into_iter()
+            .zip(quad)
+        {
+            let (mx, my) = h.map(s, t);
+            assert!((mx - x).abs() < 1e-9 && (my - y).abs() < 1e-9, "{s},{t}");
+        }
+        assert!(Homography::square_to_quad(&[(0.0, 0.0); 4]).is_none());
+    }
+
+    #[test]
+    fn binarize_marks_dark_ink_on_paper_and_nothing_on_plain_paper() {
+        let mut img = GrayImage::from_pixel(200, 200, Luma([220]));
+        for y in 80..120 {
+            for x in 80..120 {
+                img.put_pixel(x, y, Luma([40]));
+            }
+        }
+        let bits = binarize(&img, 30);
+        assert!(bits[100 * 200 + 100]);
+        assert!(!bits[20 * 200 + 20]);
+        let plain = GrayImage::from_pixel(100, 100, Luma([200]));
+        assert!(binarize(&plain, 20).iter().all(|&b| !b));
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(
+            percent_decode("%EF%BC%91a+b", true).as_deref(),
+            Some("１a b")
+        );
+        assert_eq!(percent_decode("a+b", false).as_deref(), Some("a+b"));
+        assert_eq!(percent_decode("%E3%81", true), None);
+        assert_eq!(percent_decode("%G1", true), None);
+        assert_eq!(percent_decode("%4", true), None);
+    }
+
+    #[test]
+    fn id_keys() {
+        for k in ["id", "ID", "form_id", "application-id", "formId"] {
+            assert!(is_id_key(k), "{k}");
+        }
+        for k in ["page", "lang", "paid", "v"] {
+            assert!(!is_id_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn halving_averages_2x2_blocks() {
+        let img = GrayImage::from_fn(5, 4, |x, _| Luma([if x % 2 == 0 { 0 } else { 200 }]));
+        let half = halve(&img);
+        assert_eq!(half.dimensions(), (2, 2));
+        assert!(half.pixels().all(|p| p.0[0] == 100));
+    }
 }

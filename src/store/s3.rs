@@ -22,7 +22,12 @@ pub struct S3PhotoStore {
 
 impl std::fmt::Debug for S3PhotoStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "S3PhotoStore({} {})", self.bucket.base_url(), self.bucket.name())
+        write!(
+            f,
+            "S3PhotoStore({} {})",
+            self.bucket.base_url(),
+            self.bucket.name()
+        )
     }
 }
 
@@ -31,7 +36,10 @@ fn other(e: impl std::fmt::Display) -> io::Error {
 }
 
 fn key(sha: &str) -> io::Result<String> {
-    let ok = sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let ok = sha.len() == 64
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     if ok {
         Ok(format!("{}/{sha}", &sha[..2]))
     } else {
@@ -66,13 +74,23 @@ impl S3PhotoStore {
 
     /// Creates the bucket if it does not exist yet (for first starts and tests).
     pub fn ensure_bucket(&self) -> io::Result<()> {
-        let head = self.bucket.head_bucket(Some(&self.credentials)).sign(SIGNED_FOR);
+        let head = self
+            .bucket
+            .head_bucket(Some(&self.credentials))
+            .sign(SIGNED_FOR);
         let r = self.agent.head(head.as_str()).call().map_err(other)?;
         if r.status().is_success() {
             return Ok(());
         }
-        let create = self.bucket.create_bucket(&self.credentials).sign(SIGNED_FOR);
-        let r = self.agent.put(create.as_str()).send_empty().map_err(other)?;
+        let create = self
+            .bucket
+            .create_bucket(&self.credentials)
+            .sign(SIGNED_FOR);
+        let r = self
+            .agent
+            .put(create.as_str())
+            .send_empty()
+            .map_err(other)?;
         if r.status().is_success() || r.status().as_u16() == 409 {
             Ok(())
         } else {
@@ -84,7 +102,10 @@ impl S3PhotoStore {
 fn check(r: &ureq::http::Response<ureq::Body>, what: &str) -> io::Result<()> {
     match r.status().as_u16() {
         200..=299 => Ok(()),
-        404 => Err(io::Error::new(io::ErrorKind::NotFound, format!("{what}: not found"))),
+        404 => Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{what}: not found"),
+        )),
         s => Err(other(format!("{what}: HTTP {s}"))),
     }
 }

@@ -10,6 +10,7 @@ pub mod messages;
 pub mod models;
 pub mod overlay;
 pub mod pixels;
+pub mod precheck;
 pub mod profile;
 pub mod report;
 pub mod rules;

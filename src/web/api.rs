@@ -130,13 +130,39 @@ fn parse_date(field: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
     })
 }
 
-async fn read_upload(mut form: Multipart, max_bytes: usize) -> Result<Upload, ApiError> {
-    let mut photo = None;
+async fn read_upload(form: Multipart, max_bytes: usize) -> Result<Upload, ApiError> {
+    let (fields, photo) =
+        read_form(form, max_bytes, &["dob", "application_date", "exception"]).await?;
     let mut ctx = VetContext::default();
+    for (name, value) in &fields {
+        match name.as_str() {
+            "dob" => ctx.date_of_birth = Some(parse_date("dob", value)?),
+            "application_date" => {
+                ctx.application_date = Some(parse_date("application_date", value)?)
+            }
+            _ => ctx.exception = Some(value.clone()).filter(|s| !s.trim().is_empty()),
+        }
+    }
+    let photo = photo.ok_or_else(|| bad("missing_photo", "the form has no 'photo' file field"))?;
+    Ok(Upload { photo, ctx })
+}
+
+/// Reads a multipart form into text fields (each at most 4 kB) and at most one `photo` file
+/// (at most `max_photo` bytes); any other field name is refused.
+pub(crate) async fn read_form(
+    mut form: Multipart,
+    max_photo: usize,
+    allowed: &[&str],
+) -> Result<(Vec<(String, String)>, Option<Vec<u8>>), ApiError> {
+    let mut fields = Vec::new();
+    let mut photo = None;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|e| bad("invalid_multipart", e.to_string()))?;
         let name = field.name().unwrap_or_default().to_string();
-        let limit = if name == "photo" { max_bytes } else { 4096 };
+        if name != "photo" && !allowed.contains(&name.as_str()) {
+            return Err(bad("unknown_field", format!("unknown form field '{name}'")));
+        }
+        let limit = if name == "photo" { max_photo } else { 4096 };
         let mut buf = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| bad("invalid_multipart", e.to_string()))?;
@@ -155,57 +181,49 @@ async fn read_upload(mut form: Multipart, max_bytes: usize) -> Result<Upload, Ap
             }
             buf.extend_from_slice(&chunk);
         }
-        let text = || {
-            String::from_utf8(buf.clone())
-                .map_err(|_| bad("invalid_text", format!("field '{name}' is not UTF-8")))
-        };
-        match name.as_str() {
-            "photo" => photo = Some(buf),
-            "dob" => ctx.date_of_birth = Some(parse_date("dob", &text()?)?),
-            "application_date" => {
-                ctx.application_date = Some(parse_date("application_date", &text()?)?)
-            }
-            "exception" => ctx.exception = Some(text()?).filter(|s| !s.trim().is_empty()),
-            other => {
-                return Err(bad(
-                    "unknown_field",
-                    format!("unknown form field '{other}'"),
-                ))
-            }
+        if name == "photo" {
+            photo = Some(buf);
+        } else {
+            let text = String::from_utf8(buf)
+                .map_err(|_| bad("invalid_text", format!("field '{name}' is not UTF-8")))?;
+            fields.push((name, text));
         }
     }
-    let photo = photo.ok_or_else(|| bad("missing_photo", "the form has no 'photo' file field"))?;
-    Ok(Upload { photo, ctx })
+    Ok((fields, photo))
 }
 
-/// Admits the request if a permit is free, reads the form, vets it on the blocking pool.
-async fn run_vet(
-    state: &AppState,
-    form: Multipart,
-    endpoint: &'static str,
-) -> Result<Vetted, ApiError> {
-    // A short, fair (FIFO) wait for admission keeps an unlucky client from losing the race
-    // again and again; past it the client is told to come back rather than queued unbounded.
-    let permit = match state.permits.clone().try_acquire_owned() {
-        Ok(p) => p,
+/// Admission: a permit if one is free, else a short, fair (FIFO) wait so an unlucky client does
+/// not lose the race again and again; past it the client is told to come back (503) rather
+/// than queued without bound.
+async fn admit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    match state.permits.clone().try_acquire_owned() {
+        Ok(p) => Ok(p),
         Err(_) => tokio::time::timeout(ADMISSION_WAIT, state.permits.clone().acquire_owned())
             .await
             .map_err(|_| ApiError::Busy)?
-            .map_err(|_| ApiError::Busy)?,
-    };
-    let upload = read_upload(form, state.vetter.profile.input.max_bytes).await?;
-    let vetter = state.vetter.clone();
-    let t = Instant::now();
-    // Admitted jobs wait here (a bounded number, each holding only its upload) for a core.
+            .map_err(|_| ApiError::Busy),
+    }
+}
+
+/// Runs an admitted vetting job on the blocking pool once a running slot is free (admitted
+/// jobs wait here holding only their upload), and records its latency and verdict.
+async fn run_admitted<T: Send + 'static>(
+    state: &AppState,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    endpoint: &'static str,
+    job: impl FnOnce(&crate::vetting::Vetter) -> Result<(Vetted, T), VetError> + Send + 'static,
+) -> Result<(Vetted, T), ApiError> {
     let running = state
         .running
         .clone()
         .acquire_owned()
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let vetter = state.vetter.clone();
+    let t = Instant::now();
     let result = web::block(move || {
         let _permits = (permit, running);
-        vetter.vet(&upload.photo, &upload.ctx)
+        job(&vetter)
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -214,12 +232,27 @@ async fn run_vet(
         .latency
         .with_label_values(&[endpoint])
         .observe(t.elapsed().as_secs_f64());
-    let vetted = result?;
+    let (vetted, extra) = result?;
     state
         .metrics
         .verdicts
         .with_label_values(&[vetted.report.verdict.as_str()])
         .inc();
+    Ok((vetted, extra))
+}
+
+/// Admits the request, reads the form, vets it.
+async fn run_vet(
+    state: &AppState,
+    form: Multipart,
+    endpoint: &'static str,
+) -> Result<Vetted, ApiError> {
+    let permit = admit(state).await?;
+    let upload = read_upload(form, state.vetter.profile.input.max_bytes).await?;
+    let (vetted, ()) = run_admitted(state, permit, endpoint, move |v| {
+        Ok((v.vet(&upload.photo, &upload.ctx)?, ()))
+    })
+    .await?;
     for f in &vetted.report.findings {
         let status = match f.status {
             Status::Fail => "fail",
@@ -236,50 +269,21 @@ async fn run_vet(
 }
 
 /// Vets photo bytes already read (the application endpoints parse their own forms), with the
-/// same admission control as `/vet`.
+/// same admission control as `/vet`; also returns what is kept of the upload: its pixels,
+/// oriented, re-encoded without any metadata (F8: EXIF is never stored).
 pub(crate) async fn vet_bytes(
     state: &AppState,
     photo: Vec<u8>,
     ctx: VetContext,
     endpoint: &'static str,
 ) -> Result<(Vetted, Vec<u8>), ApiError> {
-    let permit = match state.permits.clone().try_acquire_owned() {
-        Ok(p) => p,
-        Err(_) => tokio::time::timeout(ADMISSION_WAIT, state.permits.clone().acquire_owned())
-            .await
-            .map_err(|_| ApiError::Busy)?
-            .map_err(|_| ApiError::Busy)?,
-    };
-    let running = state
-        .running
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let vetter = state.vetter.clone();
-    let t = Instant::now();
-    let result = web::block(move || {
-        let _permits = (permit, running);
-        let vetted = vetter.vet(&photo, &ctx)?;
-        // What is kept of the upload: its pixels, oriented, re-encoded without any metadata
-        // (F8: EXIF is never stored).
-        let original = crate::vetting::crop::encode(&vetted.work, &vetter.profile.crop)?;
-        Ok::<_, VetError>((vetted, original))
+    let permit = admit(state).await?;
+    run_admitted(state, permit, endpoint, move |v| {
+        let vetted = v.vet(&photo, &ctx)?;
+        let original = crate::vetting::crop::encode(&vetted.work, &v.profile.crop)?;
+        Ok((vetted, original))
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    state
-        .metrics
-        .latency
-        .with_label_values(&[endpoint])
-        .observe(t.elapsed().as_secs_f64());
-    let (vetted, original) = result?;
-    state
-        .metrics
-        .verdicts
-        .with_label_values(&[vetted.report.verdict.as_str()])
-        .inc();
-    Ok((vetted, original))
 }
 
 fn count(state: &AppState, endpoint: &str, status: StatusCode) {

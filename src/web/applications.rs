@@ -3,12 +3,11 @@
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::api::{bad, vet_bytes, ApiError};
+use super::api::{bad, read_form, vet_bytes, ApiError};
 use super::session::{self, APPLICANT_COOKIE};
 use super::AppState;
 use crate::application::{
@@ -18,7 +17,7 @@ use crate::auth::{self, LinkError};
 use crate::mail::templates::Lang;
 use crate::office::{today_jst, BoothForm, IntakeError};
 use crate::store::applications::mask_form_id;
-use crate::vetting::{InputError, VetContext, VetError};
+use crate::vetting::VetContext;
 
 impl From<IntakeError> for ApiError {
     fn from(e: IntakeError) -> Self {
@@ -88,50 +87,6 @@ fn parse_yes_no(field: &'static str, s: &str) -> Result<bool, ApiError> {
             format!("{field} は「はい」か「いいえ」を選んでください。"),
         )),
     }
-}
-
-/// Reads a multipart form into text fields and at most one `photo` file.
-async fn read_form(
-    mut form: Multipart,
-    max_photo: usize,
-    allowed: &[&str],
-) -> Result<(Vec<(String, String)>, Option<Vec<u8>>), ApiError> {
-    let mut fields = Vec::new();
-    let mut photo = None;
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| bad("invalid_multipart", e.to_string()))?;
-        let name = field.name().unwrap_or_default().to_string();
-        if name != "photo" && !allowed.contains(&name.as_str()) {
-            return Err(bad("unknown_field", format!("unknown form field '{name}'")));
-        }
-        let limit = if name == "photo" { max_photo } else { 4096 };
-        let mut buf = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| bad("invalid_multipart", e.to_string()))?;
-            if buf.len() + chunk.len() > limit {
-                return Err(if name == "photo" {
-                    ApiError::Vet(VetError::Input(InputError::TooLarge {
-                        size: buf.len() + chunk.len(),
-                        limit,
-                    }))
-                } else {
-                    bad(
-                        "field_too_long",
-                        format!("field '{name}' is longer than {limit} bytes"),
-                    )
-                });
-            }
-            buf.extend_from_slice(&chunk);
-        }
-        if name == "photo" {
-            photo = Some(buf);
-        } else {
-            let text = String::from_utf8(buf)
-                .map_err(|_| bad("invalid_text", format!("field '{name}' is not UTF-8")))?;
-            fields.push((name, text));
-        }
-    }
-    Ok((fields, photo))
 }
 
 fn get<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {

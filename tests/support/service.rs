@@ -256,8 +256,8 @@ impl Service {
         }
     }
 
-    /// SQL against this service's database (test inspection only).
-    pub fn sql_i64(&self, sql: &str) -> i64 {
+    /// Runs `f` on a pool connected to this service's database (test inspection only).
+    fn with_pool<T>(&self, f: impl AsyncFnOnce(&sqlx::AnyPool) -> T) -> T {
         let url = self
             .database_url
             .clone()
@@ -269,47 +269,30 @@ impl Service {
         rt.block_on(async {
             sqlx::any::install_default_drivers();
             let pool = sqlx::AnyPool::connect(&url).await.expect("connect");
-            let v: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.expect(sql);
+            let v = f(&pool).await;
             pool.close().await;
             v
         })
     }
 
-    /// A column of strings (test inspection only).
+    /// One number from the database.
+    pub fn sql_i64(&self, sql: &str) -> i64 {
+        self.with_pool(async |pool| sqlx::query_scalar(sql).fetch_one(pool).await.expect(sql))
+    }
+
+    /// A column of strings.
     pub fn sql_strings(&self, sql: &str) -> Vec<String> {
-        let url = self
-            .database_url
-            .clone()
-            .unwrap_or_else(|| mynumber_photo::store::Db::sqlite_url(&self.data_dir));
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async {
-            sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&url).await.expect("connect");
-            let v: Vec<String> = sqlx::query_scalar(sql).fetch_all(&pool).await.expect(sql);
-            pool.close().await;
-            v
-        })
+        self.with_pool(async |pool| sqlx::query_scalar(sql).fetch_all(pool).await.expect(sql))
     }
 
     /// Runs a statement; returns the database's error message if it failed.
     pub fn sql_exec(&self, sql: &str) -> Result<u64, String> {
-        let url = self
-            .database_url
-            .clone()
-            .unwrap_or_else(|| mynumber_photo::store::Db::sqlite_url(&self.data_dir));
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async {
-            sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&url).await.expect("connect");
-            let r = sqlx::query(sql).execute(&pool).await;
-            pool.close().await;
-            r.map(|r| r.rows_affected()).map_err(|e| e.to_string())
+        self.with_pool(async |pool| {
+            sqlx::query(sql)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+                .map_err(|e| e.to_string())
         })
     }
 }
