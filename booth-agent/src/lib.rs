@@ -1,6 +1,7 @@
 //! The booth agent's library: reading the application form's QR code from camera frames
-//! ([`qr`]) and the frame sources that feed it ([`frames`]). Capture guidance and the submit
-//! queue come with later issues.
+//! ([`qr`]) and the frame sources that feed it ([`frames`], [`camera`], [`v4l2`]); the session
+//! ([`agent`]), capture guidance ([`guidance`]), payment, the durable submit queue ([`queue`],
+//! [`submit`]), receipts and the kiosk page. See `booth-agent/README.md`.
 
 pub mod agent;
 pub mod answers;

@@ -1,5 +1,5 @@
-//! Booth agent. For now it reads the application form's QR code from an image file or from a
-//! folder of frames; capture guidance and the durable submit queue come with later issues.
+//! Booth agent CLI: `run` one visit (QR, items, payment, guided capture, queued submit),
+//! `send` the queue, `status` of the queue, and `qr` / `scan` to read form QR codes.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

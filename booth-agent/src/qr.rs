@@ -193,9 +193,6 @@ fn scan_until(frame: &GrayImage, done: impl Fn(&[String]) -> bool) -> Scan {
     } else {
         detect_grey(frame, 1.0, &mut located)
     };
-    if std::env::var("QR_TRACE").is_ok() {
-        eprintln!("pass1 located {:?}", located);
-    }
     if add(&mut scan, out, Pass::Direct) {
         return scan;
     }
@@ -209,9 +206,6 @@ fn scan_until(frame: &GrayImage, done: impl Fn(&[String]) -> bool) -> Scan {
     let bits = binarize(&stretched, window_radius(w, h));
     let mut located_bin = Vec::new();
     let out = detect_bits(&bits, w, h, &mut located_bin);
-    if std::env::var("QR_TRACE").is_ok() {
-        eprintln!("pass3 out {:?} located {:?}", out, located_bin);
-    }
     if add(&mut scan, out, Pass::Binarized)
         || add(
             &mut scan,
@@ -235,18 +229,12 @@ fn scan_until(frame: &GrayImage, done: impl Fn(&[String]) -> bool) -> Scan {
                 .find(|r| r.width().max(r.height()) <= MAX_GUESS_SIDE),
         );
     }
-    if std::env::var("QR_TRACE").is_ok() {
-        eprintln!("regions {:?}", regions);
-    }
     for r in &regions {
         let region = upscale2(&crop(&stretched, r));
         let (rw, rh) = region.dimensions();
         let bits = binarize(&region, (rw.min(rh) / 8).max(8));
         let mut located = Vec::new();
         let out = detect_bits(&bits, rw, rh, &mut located);
-        if std::env::var("QR_TRACE").is_ok() {
-            eprintln!("region out {:?} located {:?}", out, located);
-        }
         if add(&mut scan, out, Pass::Region)
             || add(&mut scan, resample_all(&region, &located), Pass::Region)
         {
@@ -375,27 +363,33 @@ fn resample(img: &GrayImage, loc: &Located) -> Option<String> {
     if let Some(s) = read_quad(img, &loc.quad, n, &[3, 2, 5]) {
         return Some(s);
     }
-    if std::env::var("JITTER").is_err() {
-        return None;
-    }
+    // The bottom-right corner is extrapolated from the finder patterns (version 1 has no
+    // alignment pattern), so under tilt it is the one most often off: nudge it by half a
+    // module. Few tries, as each failed one is a (tiny) chance of a Reed-Solomon miscorrection.
     let q = loc.quad;
-    let module = ((q[1].0 - q[0].0).hypot(q[1].1 - q[0].1)) / (n + 1) as f64;
-    for dy in [-1.0, -0.5, 0.0, 0.5, 1.0] {
-        for dx in [-1.0, -0.5, 0.0, 0.5, 1.0] {
-            let mut quad = q;
-            quad[2] = (q[2].0 + dx * module, q[2].1 + dy * module);
-            if let Some(s) = read_quad(img, &quad, n, &[3]) {
-                if std::env::var("QR_TRACE").is_ok() {
-                    eprintln!("jitter {dx} {dy}");
-                }
-                return Some(s);
-            }
+    let module = (q[1].0 - q[0].0).hypot(q[1].1 - q[0].1) / (n + 1) as f64;
+    for (dx, dy) in [
+        (0.5, 0.5),
+        (-0.5, -0.5),
+        (0.5, -0.5),
+        (-0.5, 0.5),
+        (0.5, 0.0),
+        (-0.5, 0.0),
+        (0.0, 0.5),
+        (0.0, -0.5),
+    ] {
+        let mut quad = q;
+        quad[2] = (q[2].0 + dx * module, q[2].1 + dy * module);
+        if let Some(s) = read_quad(img, &quad, n, &[3]) {
+            return Some(s);
         }
     }
     None
 }
 
-fn read_quad(img: &GrayImage, quad: &[(f64, f64); 4], n: usize, ks: &[usize]) -> Option<String> {
+/// Samples the n x n modules of the grid whose corners are `quad` and decodes them, with each
+/// threshold neighbourhood radius (in modules) of `radii` in turn.
+fn read_quad(img: &GrayImage, quad: &[(f64, f64); 4], n: usize, radii: &[usize]) -> Option<String> {
     let h = Homography::square_to_quad(quad)?;
     let scale = (n + 1) as f64;
     let mut grey = vec![0f32; n * n];
@@ -417,11 +411,11 @@ fn read_quad(img: &GrayImage, quad: &[(f64, f64); 4], n: usize, ks: &[usize]) ->
         }
     }
     let integral = integral_f32(&grey, n);
-    for &k in ks {
+    let ni = n + 1;
+    for &k in radii {
         let grid = rqrr::SimpleGrid::from_func(n, |x, y| {
             let (xa, xb) = (x.saturating_sub(k), (x + k + 1).min(n));
             let (ya, yb) = (y.saturating_sub(k), (y + k + 1).min(n));
-            let ni = n + 1;
             let sum = integral[yb * ni + xb] + integral[ya * ni + xa]
                 - integral[ya * ni + xb]
                 - integral[yb * ni + xa];

@@ -2,7 +2,8 @@
 //! frame sizes x conditions), plus the payload rules. Deterministic: a seeded xorshift drives
 //! every random choice, so a failure reproduces.
 //!
-//! `cargo test -p booth-agent --test qr_matrix -- --nocapture` prints the per-condition table.
+//! `cargo test -p booth-agent --release --test qr_matrix -- --nocapture --test-threads=1` prints
+//! the per-condition table (booth-agent/README.md has a measured one).
 
 use std::time::Instant;
 
