@@ -10,7 +10,6 @@
 #[path = "support/service.rs"]
 mod service;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -148,33 +147,7 @@ fn http(method: &str, url: &str, headers: &[(&str, &str)], body: Option<(&str, V
         .timeout_global(Some(Duration::from_secs(60)))
         .build()
         .into();
-    let mut req = ureq::http::Request::builder().method(method).uri(url);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    if let Some((ct, _)) = &body {
-        req = req.header("Content-Type", *ct);
-    }
-    let req = req
-        .body(body.map(|(_, b)| b).unwrap_or_default())
-        .expect("request");
-    let mut r = agent.run(req).expect("HTTP request");
-    let status = r.status().as_u16();
-    let headers = r
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    let mut body = Vec::new();
-    r.body_mut()
-        .as_reader()
-        .read_to_end(&mut body)
-        .expect("body");
-    Resp {
-        status,
-        headers,
-        body,
-    }
+    try_call_with(&agent, method, url, headers, body).expect("HTTP request")
 }
 
 fn urlencode(s: &str) -> String {

@@ -19,7 +19,8 @@ use serde_json::json;
 use tokio::sync::{mpsc, Notify};
 
 use crate::answers::{AfterRetakes, Answers};
-use crate::camera::{ColourFolder, ColourPrefetch, ColourSource};
+use crate::camera::{ColourFolder, ColourPrefetch};
+use crate::frames::FrameSource;
 use crate::guidance::{best, Guide, GuideEvent, GuideOutcome};
 use crate::kiosk;
 use crate::payment::{PaymentDevice, SimulatedCoinAcceptor};
@@ -181,7 +182,7 @@ pub fn run(args: RunArgs) -> Result<bool> {
         report,
     ));
 
-    let mut frames: Box<dyn ColourSource> = match (&args.frames, &args.camera) {
+    let mut frames: Box<dyn FrameSource<image::RgbImage>> = match (&args.frames, &args.camera) {
         (Some(dir), _) => Box::new(ColourPrefetch::new(ColourFolder::open(dir)?)),
         (None, Some(dev)) => Box::new(crate::v4l2::V4l2Source::open(
             dev,

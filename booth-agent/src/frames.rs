@@ -13,15 +13,33 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::thread::JoinHandle;
 
-use image::GrayImage;
+use image::{DynamicImage, GrayImage, RgbImage};
 use thiserror::Error;
 
-/// One greyscale frame; `name` identifies it in logs (a file name, a sequence number).
+/// One frame; `name` identifies it in logs (a file name, a sequence number). Greyscale for the
+/// QR reader by default; the capture side reads `Frame<RgbImage>` (see `camera.rs`).
 #[derive(Debug, Clone)]
-pub struct Frame {
+pub struct Frame<I = GrayImage> {
     pub index: u64,
     pub name: String,
-    pub image: GrayImage,
+    pub image: I,
+}
+
+/// The pixel formats a frame source can decode files into.
+pub trait FrameImage: Send + 'static {
+    fn from_decoded(img: DynamicImage) -> Self;
+}
+
+impl FrameImage for GrayImage {
+    fn from_decoded(img: DynamicImage) -> Self {
+        img.to_luma8()
+    }
+}
+
+impl FrameImage for RgbImage {
+    fn from_decoded(img: DynamicImage) -> Self {
+        img.to_rgb8()
+    }
 }
 
 #[derive(Debug, Error)]
@@ -40,20 +58,21 @@ pub enum FrameError {
 
 /// A stream of frames, processed as they come. `None` ends the stream; an `Err` is one bad
 /// frame and the stream may go on.
-pub trait FrameSource {
-    fn next_frame(&mut self) -> Option<Result<Frame, FrameError>>;
+pub trait FrameSource<I = GrayImage> {
+    fn next_frame(&mut self) -> Option<Result<Frame<I>, FrameError>>;
 }
 
 /// The PNG and JPEG files of a folder, in file-name order, decoded one at a time on demand.
 #[derive(Debug)]
-pub struct FolderSource {
+pub struct FolderSource<I = GrayImage> {
     files: std::vec::IntoIter<PathBuf>,
     index: u64,
+    pixels: std::marker::PhantomData<fn() -> I>,
 }
 
-impl FolderSource {
+impl<I> FolderSource<I> {
     /// Lists the folder now (so a missing folder fails here); decodes nothing yet.
-    pub fn open(dir: &Path) -> Result<FolderSource, FrameError> {
+    pub fn open(dir: &Path) -> Result<FolderSource<I>, FrameError> {
         let list_err = |source| FrameError::List {
             path: dir.to_path_buf(),
             source,
@@ -69,6 +88,7 @@ impl FolderSource {
         Ok(FolderSource {
             files: files.into_iter(),
             index: 0,
+            pixels: std::marker::PhantomData,
         })
     }
 
@@ -84,8 +104,8 @@ fn is_frame_file(path: &Path) -> bool {
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
 }
 
-impl FrameSource for FolderSource {
-    fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
+impl<I: FrameImage> FrameSource<I> for FolderSource<I> {
+    fn next_frame(&mut self) -> Option<Result<Frame<I>, FrameError>> {
         let path = self.files.next()?;
         let index = self.index;
         self.index += 1;
@@ -97,7 +117,7 @@ impl FrameSource for FolderSource {
             Ok(img) => Ok(Frame {
                 index,
                 name,
-                image: img.to_luma8(),
+                image: I::from_decoded(img),
             }),
             Err(source) => Err(FrameError::Read { name, source }),
         })
@@ -106,13 +126,13 @@ impl FrameSource for FolderSource {
 
 /// Reads a source one frame ahead on its own thread. The channel holds one frame and the reader
 /// blocks when it is full, so no frame is lost and memory stays bounded.
-pub struct Prefetch {
-    rx: Option<Receiver<Result<Frame, FrameError>>>,
+pub struct Prefetch<I = GrayImage> {
+    rx: Option<Receiver<Result<Frame<I>, FrameError>>>,
     reader: Option<JoinHandle<()>>,
 }
 
-impl Prefetch {
-    pub fn new<S: FrameSource + Send + 'static>(mut source: S) -> Prefetch {
+impl<I: FrameImage> Prefetch<I> {
+    pub fn new<S: FrameSource<I> + Send + 'static>(mut source: S) -> Prefetch<I> {
         let (tx, rx) = sync_channel(1);
         let reader = std::thread::spawn(move || {
             while let Some(frame) = source.next_frame() {
@@ -128,13 +148,13 @@ impl Prefetch {
     }
 }
 
-impl FrameSource for Prefetch {
-    fn next_frame(&mut self) -> Option<Result<Frame, FrameError>> {
+impl<I> FrameSource<I> for Prefetch<I> {
+    fn next_frame(&mut self) -> Option<Result<Frame<I>, FrameError>> {
         self.rx.as_ref()?.recv().ok()
     }
 }
 
-impl Drop for Prefetch {
+impl<I> Drop for Prefetch<I> {
     fn drop(&mut self) {
         // Closing the channel first makes a blocked reader's send fail, so the join returns
         // after at most one more frame is decoded.

@@ -12,7 +12,8 @@ use mynumber_photo::vetting::{Status, Verdict, VetContext, VetError, Vetter};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::camera::{ColourFrame, ColourSource};
+use crate::camera::ColourFrame;
+use crate::frames::FrameSource;
 
 #[derive(Debug, Error)]
 pub enum GuideError {
@@ -123,7 +124,7 @@ impl Guide<'_> {
 
     pub fn run(
         &self,
-        frames: &mut dyn ColourSource,
+        frames: &mut dyn FrameSource<image::RgbImage>,
         on_event: &mut dyn FnMut(&GuideEvent),
     ) -> Result<GuideOutcome, GuideError> {
         let mut captures: Vec<Capture> = Vec::new();

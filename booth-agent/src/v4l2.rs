@@ -1,4 +1,4 @@
-//! A V4L2 camera (/dev/videoN) as a [`ColourSource`]: memory-mapped streaming, YUYV or MJPEG.
+//! A V4L2 camera (/dev/videoN) as a colour [`crate::frames::FrameSource`]: memory-mapped streaming, YUYV or MJPEG.
 //!
 //! A capture thread dequeues frames as the driver fills them and keeps only the newest one: a
 //! live camera must never queue stale frames behind a slow pre-check, so when the consumer is
@@ -19,8 +19,9 @@ use std::thread::JoinHandle;
 use image::RgbImage;
 use thiserror::Error;
 
-use crate::camera::{ColourFrame, ColourSource};
+use crate::camera::ColourFrame;
 use crate::frames::FrameError;
+use crate::frames::FrameSource;
 
 #[derive(Debug, Error)]
 pub enum CameraError {
@@ -462,7 +463,7 @@ impl V4l2Source {
     }
 }
 
-impl ColourSource for V4l2Source {
+impl FrameSource<image::RgbImage> for V4l2Source {
     fn next_frame(&mut self) -> Option<Result<ColourFrame, FrameError>> {
         let (lock, cv) = &*self.shared;
         let mut slot = lock.lock().unwrap_or_else(|e| e.into_inner());

@@ -98,7 +98,7 @@ fn prefetch_yields_the_same_frames() {
 #[test]
 fn dropping_a_prefetch_midway_stops_its_reader() {
     let dir = folder();
-    let mut source = Prefetch::new(FolderSource::open(&dir.0).unwrap());
+    let mut source = Prefetch::new(<FolderSource>::open(&dir.0).unwrap());
     assert!(source.next_frame().is_some());
     drop(source); // joins the reader: must not hang on the full channel
 }
@@ -124,7 +124,7 @@ fn a_missing_folder_fails_at_open() {
     let dir = TempDir::new("missing");
     let missing = dir.0.join("nope");
     assert!(matches!(
-        FolderSource::open(&missing),
+        <FolderSource>::open(&missing),
         Err(FrameError::List { .. })
     ));
 }

@@ -449,7 +449,17 @@ pub fn try_call(
     headers: &[(&str, &str)],
     body: Option<(&str, Vec<u8>)>,
 ) -> Result<Resp, String> {
-    let a = agent();
+    try_call_with(&agent(), method, url, headers, body)
+}
+
+/// `try_call` through a given agent (e.g. one that does not follow redirects).
+pub fn try_call_with(
+    a: &ureq::Agent,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, Vec<u8>)>,
+) -> Result<Resp, String> {
     let mut req = ureq::http::Request::builder().method(method).uri(url);
     for (k, v) in headers {
         req = req.header(*k, *v);
