@@ -72,15 +72,19 @@ async fn by_rule(
 /// Reviewer decisions are audit rows whose event JSON names the kind.
 const OVERRIDE: &str = "l.actor_kind = 'reviewer' AND l.event LIKE '%\"reviewer_accepted\"%'";
 
-pub async fn summary(conn: &mut AnyConnection, rules: &[&str]) -> Result<Dashboard, StoreError> {
+/// Applications waiting for a person, and when the oldest of them last changed (Unix ms).
+pub async fn waiting(conn: &mut AnyConnection) -> Result<(i64, Option<i64>), StoreError> {
     let q = sqlx::query(
         "SELECT COUNT(*) AS n, MIN(updated_at) AS oldest FROM applications \
          WHERE state IN ('auto_rejected', 'in_review')",
     )
     .fetch_one(&mut *conn)
     .await?;
-    let queue_length: i64 = q.try_get("n")?;
-    let oldest_waiting_since: Option<i64> = q.try_get("oldest")?;
+    Ok((q.try_get("n")?, q.try_get("oldest")?))
+}
+
+pub async fn summary(conn: &mut AnyConnection, rules: &[&str]) -> Result<Dashboard, StoreError> {
+    let (queue_length, oldest_waiting_since) = waiting(conn).await?;
     let rejections = by_rule(conn, rules, "WHERE p.verdict = 'reject'").await?;
     // The photo a reviewer accepted is the application's current one: an accepted application
     // takes no new photo.

@@ -359,10 +359,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             Err(e) => tracing::error!(error = %e, "metrics: oldest unforwarded"),
         }
         if let Ok(mut conn) = office.db.pool.acquire().await {
-            if let Ok(q) =
-                crate::store::applications::review_queue(&mut conn, None, None, 100_000).await
-            {
-                state.metrics.review_queue.set(q.len() as i64);
+            // A count, not the queue's rows: this runs on every scrape.
+            if let Ok((n, _)) = crate::store::dashboard::waiting(&mut conn).await {
+                state.metrics.review_queue.set(n);
             }
         }
         if let Ok(c) = crate::outbox::counts(&office.db).await {
