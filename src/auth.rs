@@ -178,6 +178,13 @@ pub async fn set_reviewer(
     .bind(name)
     .execute(&db.pool)
     .await?;
+    // A new password ends every session signed in with the old one.
+    sqlx::query(
+        "DELETE FROM sessions WHERE reviewer_id IN (SELECT id FROM reviewers WHERE name = $1)",
+    )
+    .bind(name)
+    .execute(&db.pool)
+    .await?;
     if updated.rows_affected() == 0 {
         sqlx::query(
             "INSERT INTO reviewers (id, name, password_hash, role, created_at) \
@@ -194,6 +201,40 @@ pub async fn set_reviewer(
     Ok(())
 }
 
+/// Disables a reviewer account and ends its sessions at once (on every instance: sessions are
+/// rows). `set_reviewer` with a new password enables it again.
+pub async fn disable_reviewer(db: &Db, name: &str) -> Result<(), AuthError> {
+    let mut tx = db.begin().await?;
+    let r = sqlx::query("UPDATE reviewers SET disabled_at = $1 WHERE name = $2")
+        .bind(now_ms())
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(AuthError::Unknown("reviewer", name.to_string()));
+    }
+    sqlx::query(
+        "DELETE FROM sessions WHERE reviewer_id IN (SELECT id FROM reviewers WHERE name = $1)",
+    )
+    .bind(name)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Failed sign-ins an account takes before it backs off; then 2, 4, 8... seconds up to 15
+/// minutes between tries, whatever address they come from.
+const FREE_FAILURES: i64 = 5;
+
+fn lockout_ms(failures: i64) -> i64 {
+    if failures < FREE_FAILURES {
+        return 0;
+    }
+    let exp = (failures - FREE_FAILURES + 1).clamp(1, 20) as u32;
+    (1000i64 << exp).min(15 * 60_000)
+}
+
 /// Checks a reviewer's password. Unknown names cost the same argon2 work as known ones, so the
 /// timing does not tell which names exist.
 pub async fn verify_reviewer(
@@ -202,13 +243,20 @@ pub async fn verify_reviewer(
     password: &str,
 ) -> Result<Option<Reviewer>, AuthError> {
     let row = sqlx::query(
-        "SELECT id, name, password_hash, role FROM reviewers WHERE name = $1 \
+        "SELECT id, name, password_hash, role, locked_until FROM reviewers WHERE name = $1 \
          AND disabled_at IS NULL",
     )
     .bind(name)
     .fetch_optional(&db.pool)
     .await?;
-    let (reviewer, hash) = match row {
+    // An account backing off answers as a wrong password would, after the same work.
+    let locked = match &row {
+        Some(r) => r
+            .try_get::<Option<i64>, _>("locked_until")?
+            .is_some_and(|t| t > now_ms()),
+        None => false,
+    };
+    let (reviewer, hash) = match row.filter(|_| !locked) {
         Some(r) => {
             let role: String = r.try_get("role")?;
             (
@@ -234,7 +282,32 @@ pub async fn verify_reviewer(
     })
     .await
     .map_err(|e| AuthError::Hash(e.to_string()))?;
-    Ok(if ok { reviewer } else { None })
+    if ok {
+        sqlx::query("UPDATE reviewers SET failed_logins = 0, locked_until = NULL WHERE name = $1")
+            .bind(name)
+            .execute(&db.pool)
+            .await?;
+        return Ok(reviewer);
+    }
+    if !locked {
+        let failures: Option<i64> = sqlx::query(
+            "UPDATE reviewers SET failed_logins = failed_logins + 1 WHERE name = $1 \
+             RETURNING failed_logins",
+        )
+        .bind(name)
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| r.try_get("failed_logins"))
+        .transpose()?;
+        if let Some(n) = failures.filter(|n| lockout_ms(*n) > 0) {
+            sqlx::query("UPDATE reviewers SET locked_until = $1 WHERE name = $2")
+                .bind(now_ms() + lockout_ms(n))
+                .bind(name)
+                .execute(&db.pool)
+                .await?;
+        }
+    }
+    Ok(None)
 }
 
 /// argon2id of a random password nobody knows, checked for unknown names.
@@ -288,14 +361,31 @@ pub async fn create_session(
     Ok((token, csrf))
 }
 
+/// A session ends after this long without a request, whatever its lifetime.
+pub const IDLE_TIMEOUT_MS: i64 = 30 * 60_000;
+
 pub async fn session(db: &Db, token: &str) -> Result<Option<Session>, AuthError> {
+    let now = now_ms();
+    let sha = sha256_hex(token.as_bytes());
+    // Seen now, if still alive and not idle for too long: one statement, any instance.
+    let alive = sqlx::query(
+        "UPDATE sessions SET last_seen_at = $1 WHERE token_sha = $2 AND expires_at > $1 \
+         AND COALESCE(last_seen_at, created_at) > $3",
+    )
+    .bind(now)
+    .bind(&sha)
+    .bind(now - IDLE_TIMEOUT_MS)
+    .execute(&db.pool)
+    .await?;
+    if alive.rows_affected() == 0 {
+        return Ok(None);
+    }
     let row = sqlx::query(
         "SELECT s.application_id, s.csrf, r.id AS rid, r.name AS rname, r.role AS rrole \
          FROM sessions s LEFT JOIN reviewers r ON r.id = s.reviewer_id AND r.disabled_at IS NULL \
-         WHERE s.token_sha = $1 AND s.expires_at > $2",
+         WHERE s.token_sha = $1",
     )
-    .bind(sha256_hex(token.as_bytes()))
-    .bind(now_ms())
+    .bind(&sha)
     .fetch_optional(&db.pool)
     .await?;
     let Some(r) = row else { return Ok(None) };

@@ -70,6 +70,67 @@ pub struct Config {
     /// Send cookies without the Secure flag (only for plain-HTTP development setups).
     #[arg(long, env = "MNP_INSECURE_COOKIES")]
     pub insecure_cookies: bool,
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (repeatable). The
+    /// client is the right-most address in that header not itself a trusted proxy; without
+    /// this flag the TCP peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "MNP_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `/metrics` answers only with `Authorization: Bearer TOKEN`; without a token it answers
+    /// only to loopback clients.
+    #[arg(long, env = "MNP_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Web starts per minute per form ID and per e-mail address (each sends a mail).
+    #[arg(long, env = "MNP_START_PER_MINUTE", default_value_t = 5)]
+    pub start_per_minute: u32,
+    /// Web starts per minute per client address (several people may share one, e.g. a
+    /// municipal office's network).
+    #[arg(long, env = "MNP_START_PER_MINUTE_PER_ADDRESS", default_value_t = 30)]
+    pub start_per_minute_per_address: u32,
+    /// Seconds a job's worker may go without a heartbeat before another instance takes it over.
+    #[arg(long, env = "MNP_JOB_LEASE_SECONDS", default_value_t = 60)]
+    pub job_lease_seconds: u64,
+    /// Minutes between retention (purge) runs and orphan-blob cleanups.
+    #[arg(long, env = "MNP_RETENTION_MINUTES", default_value_t = 60)]
+    pub retention_minutes: i64,
+    /// Hours an unreferenced photo blob is left alone before the cleanup job removes it: far
+    /// longer than any upload, so a blob whose row is about to commit is never touched.
+    #[arg(long, env = "MNP_ORPHAN_GRACE_HOURS", default_value_t = 24)]
+    pub orphan_grace_hours: i64,
+    #[command(flatten)]
+    pub retention: Retention,
+}
+
+/// How long each kind of personal data is kept (days unless said otherwise). Every table and
+/// folder with personal data has a rule here; `admin purge` and the retention job apply them.
+#[derive(Args, Debug, Clone)]
+pub struct Retention {
+    /// Applications never completed (no photo or details sent): withdrawn and their personal
+    /// fields and photos removed.
+    #[arg(long, env = "MNP_KEEP_UNFINISHED_DAYS", default_value_t = 30)]
+    pub keep_unfinished_days: i64,
+    /// Sent (or given-up) mail: body and recipient blanked in `mail_outbox`, `.eml` files deleted.
+    #[arg(long, env = "MNP_KEEP_MAIL_DAYS", default_value_t = 7)]
+    pub keep_mail_days: i64,
+    /// Ended or expired sessions and one-time links: rows deleted this long after expiry.
+    #[arg(long, env = "MNP_KEEP_SESSIONS_DAYS", default_value_t = 1)]
+    pub keep_sessions_days: i64,
+    /// Booth idempotency records (they hold the answer body with the date of birth).
+    #[arg(long, env = "MNP_KEEP_IDEMPOTENCY_DAYS", default_value_t = 7)]
+    pub keep_idempotency_days: i64,
+    /// Drafts typed on the pages without JavaScript (hours).
+    #[arg(long, env = "MNP_KEEP_DRAFTS_HOURS", default_value_t = 24)]
+    pub keep_drafts_hours: i64,
+    /// Forwarded batch folders in the issuer outbox, once the issuer has had them.
+    #[arg(long, env = "MNP_KEEP_BATCHES_DAYS", default_value_t = 30)]
+    pub keep_batches_days: i64,
+    /// Crops of forwarded applications (the issuer has its copy); 0 keeps them for reviewers'
+    /// history indefinitely.
+    #[arg(long, env = "MNP_KEEP_CROPS_DAYS", default_value_t = 365)]
+    pub keep_crops_days: i64,
 }
 
 impl Config {
@@ -83,6 +144,9 @@ impl Config {
     }
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+    pub fn job_lease_ms(&self) -> i64 {
+        self.job_lease_seconds.max(1) as i64 * 1000
     }
     pub fn outbox_dir(&self) -> PathBuf {
         self.outbox_dir

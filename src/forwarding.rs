@@ -15,45 +15,84 @@ use crate::application::{Actor, Event, State, Transition};
 use crate::office::Office;
 use crate::store::applications as apps;
 use crate::store::photos::{sync_dir, write_durably};
-use crate::store::{new_id, now_ms, StoreError};
+use crate::store::{new_id, now_ms, Backend, StoreError};
 
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct ForwardRun {
     pub batches: usize,
     pub forwarded: usize,
+    /// Applications set aside with a reason (missing crop, crop outside F3-F4).
+    pub held: usize,
+    /// Batches that failed this time, each with its error; the others went on.
+    pub failed: Vec<String>,
 }
 
-/// One run: resumes unfinished batches, then forms new ones until nothing is left.
+/// One run (by the singleton forward job, or `admin forward`): retries unfinished batches that
+/// are due, then forms new ones until nothing is left. A failing batch is recorded with its
+/// error and retried later on its own schedule; it never stops the others.
 pub async fn run_once(office: &Office) -> Result<ForwardRun, StoreError> {
     let mut run = ForwardRun::default();
-    let unfinished: Vec<String> =
-        sqlx::query("SELECT id FROM forward_batches WHERE synced_at IS NULL ORDER BY created_at")
-            .fetch_all(&office.db.pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_, _>>()?;
+    let unfinished: Vec<String> = sqlx::query(
+        "SELECT id FROM forward_batches WHERE synced_at IS NULL AND next_attempt_at <= $1 \
+         ORDER BY created_at",
+    )
+    .bind(now_ms())
+    .fetch_all(&office.db.pool)
+    .await?
+    .iter()
+    .map(|r| r.try_get("id"))
+    .collect::<Result<_, _>>()?;
     for batch in unfinished {
-        run.forwarded += finish_batch(office, &batch).await?;
-        run.batches += 1;
+        attempt(office, &batch, &mut run).await?;
     }
-    loop {
+    // Bounded, so a stream of new applications cannot keep one run going for ever.
+    for _ in 0..100 {
         let Some(batch) = claim_batch(office).await? else {
             break;
         };
-        run.forwarded += finish_batch(office, &batch).await?;
-        run.batches += 1;
+        attempt(office, &batch, &mut run).await?;
     }
     Ok(run)
 }
 
-/// Assigns up to `forward_batch` ready applications to a new batch, in one transaction.
+async fn attempt(office: &Office, batch: &str, run: &mut ForwardRun) -> Result<(), StoreError> {
+    match finish_batch(office, batch, run).await {
+        Ok(n) => {
+            run.forwarded += n;
+            run.batches += 1;
+        }
+        Err(e) => {
+            let message = format!("batch {batch}: {e}");
+            tracing::error!(error = %message, "forwarding a batch failed; the others go on");
+            sqlx::query(
+                "UPDATE forward_batches SET attempts = attempts + 1, last_error = $1, \
+                 next_attempt_at = $2 WHERE id = $3",
+            )
+            .bind(&message)
+            .bind(now_ms() + 30_000)
+            .bind(batch)
+            .execute(&office.db.pool)
+            .await?;
+            run.failed.push(message);
+        }
+    }
+    Ok(())
+}
+
+/// Assigns up to `forward_batch` ready applications to a new batch, in one transaction. From
+/// here until the batch is written the applications take no new photo and no decision
+/// (`lock_unclaimed`). On PostgreSQL rows another claim holds are skipped, not waited for.
 async fn claim_batch(office: &Office) -> Result<Option<String>, StoreError> {
     let mut tx = office.db.begin().await?;
-    let ids: Vec<String> = sqlx::query(
+    let lock = match office.db.backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let ids: Vec<String> = sqlx::query(&format!(
         "SELECT id FROM applications WHERE state IN ('auto_accepted', 'accepted') \
-         AND completed_at IS NOT NULL AND forward_batch IS NULL ORDER BY updated_at LIMIT $1",
-    )
+         AND completed_at IS NOT NULL AND forward_batch IS NULL AND forward_hold IS NULL \
+         ORDER BY updated_at LIMIT $1{lock}"
+    ))
     .bind(office.config.forward_batch.max(1))
     .fetch_all(&mut *tx)
     .await?
@@ -70,23 +109,79 @@ async fn claim_batch(office: &Office) -> Result<Option<String>, StoreError> {
         .bind(ids.len() as i64)
         .execute(&mut *tx)
         .await?;
+    let mut claimed = 0;
     for id in &ids {
-        // Only if still unclaimed: another instance may have taken it meanwhile.
-        sqlx::query(
-            "UPDATE applications SET forward_batch = $1 WHERE id = $2 AND forward_batch IS NULL",
+        // Only if still unclaimed and still accepted: a retake may have committed meanwhile.
+        claimed += sqlx::query(
+            "UPDATE applications SET forward_batch = $1 WHERE id = $2 AND forward_batch IS NULL \
+             AND state IN ('auto_accepted', 'accepted')",
         )
         .bind(&batch)
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    }
+    if claimed == 0 {
+        return Ok(None); // rolled back
     }
     tx.commit().await?;
     Ok(Some(batch))
 }
 
-/// Writes the batch folder and then marks its applications forwarded.
-async fn finish_batch(office: &Office, batch: &str) -> Result<usize, StoreError> {
+/// Sets an application aside from forwarding with the reason (and takes it out of its batch),
+/// so one bad application neither blocks its batch nor is retried for ever.
+async fn hold(office: &Office, id: &str, reason: &str) -> Result<(), StoreError> {
+    tracing::error!(application = %id, reason, "application held back from forwarding");
+    sqlx::query(
+        "UPDATE applications SET forward_hold = $1, forward_batch = NULL WHERE id = $2 \
+         AND forwarded_at IS NULL",
+    )
+    .bind(reason)
+    .bind(id)
+    .execute(&office.db.pool)
+    .await?;
+    Ok(())
+}
+
+/// F3 and F4 of the photo rules on the crop the issuer would get: the file size and the pixel
+/// size. A reviewer's accept waives what a person may judge, never these.
+fn check_crop(bytes: &[u8]) -> Result<(), String> {
+    let crop = crate::vetting::Profile::default().crop;
+    if bytes.len() < crop.min_bytes || bytes.len() > crop.max_bytes {
+        return Err(format!(
+            "F3: the crop is {} bytes (allowed {}-{})",
+            bytes.len(),
+            crop.min_bytes,
+            crop.max_bytes
+        ));
+    }
+    let (w, h) =
+        image::ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Jpeg)
+            .into_dimensions()
+            .map_err(|e| format!("F4: the crop is not a readable JPEG: {e}"))?;
+    // [official] F4: width and height each 480-6000 px.
+    if !(480..=6000).contains(&w) || !(480..=6000).contains(&h) {
+        return Err(format!("F4: the crop is {w}x{h} px (each side 480-6000)"));
+    }
+    Ok(())
+}
+
+/// Writes the batch folder and then marks its applications forwarded. Its content depends only
+/// on the database (the batch's time, its applications and their photos), so two instances
+/// that both write it (one paused past its lease) write the same folder, and the rename into
+/// place happens once.
+async fn finish_batch(
+    office: &Office,
+    batch: &str,
+    run: &mut ForwardRun,
+) -> Result<usize, StoreError> {
     let mut conn = office.db.pool.acquire().await?;
+    let created_at: i64 = sqlx::query("SELECT created_at FROM forward_batches WHERE id = $1")
+        .bind(batch)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("created_at")?;
     let ids: Vec<String> =
         sqlx::query("SELECT id FROM applications WHERE forward_batch = $1 ORDER BY form_id")
             .bind(batch)
@@ -97,28 +192,75 @@ async fn finish_batch(office: &Office, batch: &str) -> Result<usize, StoreError>
             .collect::<Result<_, _>>()?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut entries = Vec::new();
+    let mut included = Vec::new();
     for id in &ids {
         let app = apps::by_id(&mut conn, id)
             .await?
             .ok_or_else(|| StoreError::Corrupt(format!("application {id} vanished")))?;
+        if !matches!(
+            app.state,
+            State::AutoAccepted | State::Accepted | State::Forwarded
+        ) {
+            // Not ready any more (cannot happen with lock_unclaimed; be safe): let it go.
+            sqlx::query("UPDATE applications SET forward_batch = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            continue;
+        }
         let photo = match &app.photo_id {
             Some(p) => apps::photo(&mut conn, p).await?,
             None => None,
         };
-        let crop_file = match photo.as_ref().and_then(|p| p.crop_sha.clone()) {
-            Some(sha) => {
+        let tail = apps::mask_form_id(&app.form_id);
+        let crop_file = match (
+            &app.photo_id,
+            photo.as_ref().and_then(|p| p.crop_sha.clone()),
+        ) {
+            (None, _) => None, // age 0: no photo required
+            (Some(_), None) => {
+                hold(office, id, "F5: the photo has no issuer crop").await?;
+                run.held += 1;
+                continue;
+            }
+            (Some(_), Some(sha)) => {
                 let photos = office.photos.clone();
                 let key = sha.clone();
-                let bytes = tokio::task::spawn_blocking(move || photos.get(&key))
+                let got = tokio::task::spawn_blocking(move || photos.get(&key))
                     .await
-                    .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+                    .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+                let bytes = match got {
+                    Ok(b) => b,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        let reason = format!(
+                            "the crop {sha} of application {tail} is missing from the photo \
+                             store ({})",
+                            office.photos.describe()
+                        );
+                        hold(office, id, &reason).await?;
+                        run.held += 1;
+                        continue;
+                    }
+                    Err(e) => {
+                        return Err(StoreError::Io(std::io::Error::other(format!(
+                            "reading the crop {sha} of application {tail} from {}: {e}",
+                            office.photos.describe()
+                        ))))
+                    }
+                };
+                if let Err(reason) = check_crop(&bytes) {
+                    hold(office, id, &reason).await?;
+                    run.held += 1;
+                    continue;
+                }
                 let name = format!("{}.jpg", app.form_id);
                 files.push((name.clone(), bytes));
                 Some(json!({"file": name, "sha256": sha}))
             }
-            None => None,
         };
-        let reviewed = app.state == State::Accepted;
+        let reviewed = app.state == State::Accepted
+            || (app.state == State::Forwarded && app_was_reviewed(&mut conn, id).await?);
+        included.push(id.clone());
         entries.push(json!({
             "form_id": app.form_id,
             "channel": app.channel,
@@ -132,9 +274,22 @@ async fn finish_batch(office: &Office, batch: &str) -> Result<usize, StoreError>
                 else if reviewed { "accepted_by_reviewer" } else { "accepted_automatically" },
         }));
     }
+    drop(conn);
+    if included.is_empty() {
+        // Everything was held back: the batch is empty and done.
+        sqlx::query("UPDATE forward_batches SET synced_at = $1, count = 0 WHERE id = $2")
+            .bind(now_ms())
+            .bind(batch)
+            .execute(&office.db.pool)
+            .await?;
+        return Ok(0);
+    }
+    let created = chrono::DateTime::from_timestamp_millis(created_at)
+        .unwrap_or_default()
+        .to_rfc3339();
     let manifest = json!({
         "batch": batch,
-        "created_at": Utc::now().to_rfc3339(),
+        "created_at": created,
         "count": entries.len(),
         "applications": entries,
     });
@@ -146,7 +301,7 @@ async fn finish_batch(office: &Office, batch: &str) -> Result<usize, StoreError>
     // On disk: now the state may say so.
     let mut tx = office.db.begin().await?;
     let mut forwarded = 0;
-    for id in &ids {
+    for id in &included {
         let Some(app) = apps::by_id(&mut tx, id).await? else {
             continue;
         };
@@ -165,17 +320,34 @@ async fn finish_batch(office: &Office, batch: &str) -> Result<usize, StoreError>
             .await?;
         forwarded += 1;
     }
-    sqlx::query("UPDATE forward_batches SET synced_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(batch)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE forward_batches SET synced_at = $1, count = $2, last_error = NULL WHERE id = $3",
+    )
+    .bind(now_ms())
+    .bind(included.len() as i64)
+    .bind(batch)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     tracing::info!(batch, forwarded, "batch forwarded");
     Ok(forwarded)
 }
 
-/// `OUTBOX/.BATCH.partial/` is filled and fsynced, then renamed to `OUTBOX/BATCH/`.
+/// For a batch written again after a crash: whether a reviewer accepted the photo.
+async fn app_was_reviewed(conn: &mut sqlx::AnyConnection, id: &str) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM audit_log WHERE application_id = $1 AND to_state = 'accepted'",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    Ok(n > 0)
+}
+
+/// `OUTBOX/.BATCH.partial-RANDOM/` is filled and fsynced, then renamed to `OUTBOX/BATCH/`. The
+/// outbox must be one folder shared by all instances: a second writer of the same batch finds
+/// the folder in place (or loses the rename) and removes its own copy.
 fn write_batch(
     outbox: &Path,
     batch: &str,
@@ -187,10 +359,7 @@ fn write_batch(
     if done.exists() {
         return Ok(()); // written before a crash cut the database update short
     }
-    let partial = outbox.join(format!(".{batch}.partial"));
-    if partial.exists() {
-        fs::remove_dir_all(&partial)?;
-    }
+    let partial = outbox.join(format!(".{batch}.partial-{}", crate::store::random_hex(4)));
     fs::create_dir(&partial)?;
     for (name, bytes) in files {
         write_durably(&partial.join(name), bytes)?;
@@ -198,7 +367,13 @@ fn write_batch(
     let text = serde_json::to_vec_pretty(manifest).map_err(std::io::Error::other)?;
     write_durably(&partial.join("manifest.json"), &text)?;
     sync_dir(&partial)?;
-    fs::rename(&partial, &done)?;
+    // rename(2) onto an existing non-empty folder fails: the first writer wins, once.
+    if let Err(e) = fs::rename(&partial, &done) {
+        fs::remove_dir_all(&partial)?;
+        if !done.exists() {
+            return Err(e);
+        }
+    }
     sync_dir(outbox)
 }
 

@@ -118,8 +118,10 @@ enum AdminCommand {
     },
     /// Forward accepted applications to the outbox now.
     Forward,
-    /// Purge originals past the retention period now.
+    /// Apply every retention rule now and print what each removed.
     Purge,
+    /// The background jobs shared by all instances: state, worker, attempts, last error.
+    Jobs,
 }
 
 #[derive(Subcommand)]
@@ -136,6 +138,8 @@ enum ReviewerCommand {
         #[arg(long, default_value = "reviewer")]
         role: String,
     },
+    /// Disables the account and ends its sessions on every instance at once.
+    Disable { name: String },
 }
 
 fn default_models_dir() -> PathBuf {
@@ -383,6 +387,12 @@ async fn admin(config: Config, command: AdminCommand) -> Result<ExitCode> {
             }
         },
         AdminCommand::Reviewer {
+            command: ReviewerCommand::Disable { name },
+        } => {
+            auth::disable_reviewer(&office.db, &name).await?;
+            println!("reviewer {name} disabled; their sessions are ended");
+        }
+        AdminCommand::Reviewer {
             command: ReviewerCommand::Add { name, role },
         } => {
             let role = auth::Role::parse(&role)?;
@@ -403,8 +413,24 @@ async fn admin(config: Config, command: AdminCommand) -> Result<ExitCode> {
             );
         }
         AdminCommand::Purge => {
-            let n = forwarding::purge_originals(&office).await?;
-            println!("{n} originals purged");
+            let p = mynumber_photo::retention::run(&office).await?;
+            println!("{} originals purged", p.originals);
+            let v = serde_json::to_value(&p)?;
+            for (rule, n) in v.as_object().into_iter().flatten() {
+                println!("{rule}\t{n}");
+            }
+        }
+        AdminCommand::Jobs => {
+            for j in mynumber_photo::jobs::list(&office.db).await? {
+                println!(
+                    "{}\t{}\t{}\tattempts={}\t{}",
+                    j.kind,
+                    j.state,
+                    j.worker.as_deref().unwrap_or("-"),
+                    j.attempts,
+                    j.last_error.as_deref().unwrap_or("")
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

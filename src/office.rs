@@ -5,7 +5,8 @@
 //! Order of writes: photo blobs first (fsynced), then one transaction with the rows, the audit
 //! records, the idempotency record and any mail. Only after the commit does the caller answer
 //! 2xx, so an acknowledged submission is durable and a crash leaves at most an unreferenced
-//! blob, swept at the next start.
+//! blob, removed by the cleanup job once older than a grace period (never at start: another
+//! instance's blob may be waiting for its commit).
 
 use std::sync::Arc;
 
@@ -185,6 +186,53 @@ async fn attach_photo(
     .await
 }
 
+/// A later application for the same form supersedes an earlier one (the issuer's rule): the
+/// earlier one is withdrawn, its form ID set aside (`FORM~ID`, so lookups by form ID find only
+/// the new one), and its sessions and links end, so whoever started it sees nothing of what
+/// the later applicant sends. Refused once forwarding has claimed it.
+async fn supersede(
+    conn: &mut AnyConnection,
+    app: &ApplicationRow,
+    by: Channel,
+) -> Result<(), IntakeError> {
+    if app.forward_batch.is_some() || app.state == State::Forwarded {
+        return Err(conflict(
+            "already_forwarded",
+            "the application for this form ID has already been sent to the issuer",
+            "この申請書IDの申請は発行機関へ送付済みです。",
+        ));
+    }
+    if !apps::lock_unclaimed(conn, &app.id).await? {
+        return Err(crate::review::forwarding_now());
+    }
+    if !app.state.is_final() {
+        let t = Transition::record(
+            app.state,
+            Event::Withdrawn {
+                reason: Some(format!("superseded by a later {} application", by.as_str())),
+            },
+            Actor::System,
+            Utc::now(),
+        )
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        apps::apply_transition(conn, &app.id, &t).await?;
+    }
+    sqlx::query("UPDATE applications SET form_id = $1 WHERE id = $2")
+        .bind(format!("{}~{}", app.form_id, app.id))
+        .bind(&app.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE application_id = $1")
+        .bind(&app.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM links WHERE application_id = $1")
+        .bind(&app.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Eligibility and (estimated) validity for the applicant: what the pages and receipts show.
 pub fn entitlements(dob: NaiveDate, receipt: NaiveDate, certificates: bool) -> Value {
     let Ok(el) = eligibility(dob, receipt, false) else {
@@ -234,30 +282,32 @@ impl Office {
             }
             _ => Arc::new(LocalPhotoStore::open(&config.photos_dir())?),
         };
-        let office = Office {
+        // No sweep here: every `admin` command and every instance opens the office, and a blob
+        // written just before, whose row commits just after, belongs to an acknowledged
+        // application. The cleanup is a job (`jobs::Kind::Sweep`) with a grace period.
+        Ok(Office {
             db,
             photos,
             config,
             mail_wakeup: Arc::new(Notify::new()),
-        };
-        let swept = office.sweep_orphans().await?;
-        if swept > 0 {
-            tracing::warn!(swept, "removed photos left by an interrupted submission");
-        }
-        Ok(office)
+        })
     }
 
-    /// Removes blobs no row names: what a crash between the blob and the commit leaves.
-    /// Only blobs older than this call, so an upload in flight elsewhere is not touched.
+    /// Removes blobs no row names that are older than the grace period: what a crash between
+    /// the blob and the commit leaves. Run by the sweep job, by one instance at a time.
     pub async fn sweep_orphans(&self) -> Result<usize, StoreError> {
-        let started = std::time::SystemTime::now();
+        let grace =
+            std::time::Duration::from_secs(self.config.orphan_grace_hours.max(1) as u64 * 3600);
+        let before = std::time::SystemTime::now() - grace;
         let photos = self.photos.clone();
-        let blobs = tokio::task::spawn_blocking(move || photos.list())
-            .await
-            .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
-        let mut swept = 0;
+        let (blobs, temps) = tokio::task::spawn_blocking(move || {
+            Ok::<_, std::io::Error>((photos.list()?, photos.remove_stale_temp(before)?))
+        })
+        .await
+        .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
+        let mut swept = temps;
         for (sha, modified) in blobs {
-            if modified >= started {
+            if modified >= before {
                 continue;
             }
             let used: i64 = sqlx::query(
@@ -375,7 +425,16 @@ impl Office {
         let actor = Actor::Booth {
             id: booth.id.clone(),
         };
-        let (app, created) = match apps::by_form_id(&mut tx, form.form_id.as_str()).await? {
+        let mut existing = apps::by_form_id(&mut tx, form.form_id.as_str()).await?;
+        if let Some(app) = existing
+            .as_ref()
+            .filter(|a| a.channel != Channel::Booth.as_str())
+        {
+            // A booth never attaches to a web application: the booth's is the later one.
+            supersede(&mut tx, app, Channel::Booth).await?;
+            existing = None;
+        }
+        let (app, created) = match existing {
             None => {
                 let id = new_id();
                 apps::insert(
@@ -402,7 +461,8 @@ impl Office {
                 // and while the photo can still change.
                 let same_person = app.date_of_birth.as_deref() == Some(&dob.to_string())
                     || app.date_of_birth.is_none();
-                let open = app.state.transition(&Event::NewPhoto).is_ok();
+                let open = app.state.transition(&Event::NewPhoto).is_ok()
+                    && apps::lock_unclaimed(&mut tx, &app.id).await?;
                 if !same_person || !open || !el.photo_required {
                     return Err(conflict(
                         "already_applied",
@@ -489,9 +549,29 @@ impl Office {
         lang: Lang,
     ) -> Result<(), IntakeError> {
         let mut tx = self.db.begin().await?;
-        let app = match apps::by_form_id(&mut tx, form_id.as_str()).await? {
-            Some(app) => app,
-            None => {
+        let existing = apps::by_form_id(&mut tx, form_id.as_str()).await?;
+        let same_owner = |a: &ApplicationRow| {
+            a.channel != Channel::Booth.as_str()
+                && a.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(email.as_str()))
+                && !a.state.is_final()
+        };
+        let app = match existing {
+            // The same person again: a new link to the same address.
+            Some(app) if same_owner(&app) => app,
+            // Already with the issuer: nothing to start (the answer is the same).
+            Some(app) if app.forward_batch.is_some() || app.state == State::Forwarded => {
+                tx.commit().await?;
+                return Ok(());
+            }
+            other => {
+                // Someone else's (or another channel's) earlier application: this later one
+                // supersedes it. The earlier starter loses their session; the new applicant
+                // gets a fresh, empty application, so neither sees the other's entries.
+                if let Some(old) = &other {
+                    supersede(&mut tx, old, channel).await?;
+                }
                 let id = new_id();
                 apps::insert(
                     &mut tx,
@@ -539,10 +619,33 @@ impl Office {
 
     /// Web step 2: a vetted photo for the applicant's own application.
     pub async fn web_photo(&self, app_id: &str, photo: &StoredPhoto) -> Result<State, IntakeError> {
+        self.web_photo_with(app_id, photo, None).await
+    }
+
+    /// Web step 2 with the exception the applicant declared (stored for reviewers and the
+    /// issuer). Refused while forwarding holds the application, and once an accepted photo
+    /// completed it: going back to step 2 must not silently replace what was accepted.
+    pub async fn web_photo_with(
+        &self,
+        app_id: &str,
+        photo: &StoredPhoto,
+        exception: Option<&str>,
+    ) -> Result<State, IntakeError> {
         let mut tx = self.db.begin().await?;
         let app = apps::by_id(&mut tx, app_id)
             .await?
             .ok_or(IntakeError::NotFound)?;
+        if !apps::lock_unclaimed(&mut tx, app_id).await? {
+            return Err(crate::review::forwarding_now());
+        }
+        if app.completed_at.is_some() && matches!(app.state, State::AutoAccepted | State::Accepted)
+        {
+            return Err(conflict(
+                "photo_accepted",
+                "this application is complete with an accepted photo; it cannot be replaced here",
+                "この申請は受理された写真で完了しています。写真は差し替えできません。",
+            ));
+        }
         if app.state.transition(&Event::NewPhoto).is_err() {
             return Err(conflict(
                 "photo_locked",
@@ -551,6 +654,13 @@ impl Office {
             ));
         }
         let state = attach_photo(&mut tx, &app, Actor::Applicant, photo).await?;
+        if let Some(reason) = exception.map(str::trim).filter(|r| !r.is_empty()) {
+            sqlx::query("UPDATE applications SET exception_reason = $1 WHERE id = $2")
+                .bind(reason.chars().take(500).collect::<String>())
+                .bind(app_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(state)
     }
@@ -576,6 +686,9 @@ impl Office {
         let app = apps::by_id(&mut tx, app_id)
             .await?
             .ok_or(IntakeError::NotFound)?;
+        if !apps::lock_unclaimed(&mut tx, app_id).await? {
+            return Err(crate::review::forwarding_now());
+        }
         let mut state = app.state;
         if state == State::Registered {
             if el.photo_required {

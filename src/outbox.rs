@@ -47,13 +47,12 @@ fn backoff_ms(attempts: i64) -> i64 {
 
 /// Sends what is due once; returns how many were sent.
 pub async fn send_due(db: &Db, transport: &Transport, from: &str) -> Result<usize, StoreError> {
-    let now = now_ms();
     let rows = sqlx::query(
-        "SELECT id, to_addr, subject, body, attempts, next_attempt_at FROM mail_outbox \
+        "SELECT id, kind, to_addr, subject, body, attempts, next_attempt_at FROM mail_outbox \
          WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
          ORDER BY next_attempt_at LIMIT 20",
     )
-    .bind(now)
+    .bind(now_ms())
     .fetch_all(&db.pool)
     .await?;
     let mut sent = 0;
@@ -61,12 +60,14 @@ pub async fn send_due(db: &Db, transport: &Transport, from: &str) -> Result<usiz
         let id: String = row.try_get("id")?;
         let attempts: i64 = row.try_get("attempts")?;
         let due: i64 = row.try_get("next_attempt_at")?;
-        // Claim it (a lease of a minute), so two instances never send the same mail at once.
+        // Claim it with a lease of a minute from now (not from when the batch was read: sending
+        // the rows before it may have taken longer than that), so two instances never send the
+        // same mail at once.
         let claimed = sqlx::query(
             "UPDATE mail_outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 \
              AND sent_at IS NULL",
         )
-        .bind(now + 60_000)
+        .bind(now_ms() + 60_000)
         .bind(&id)
         .bind(due)
         .execute(&db.pool)
@@ -81,12 +82,18 @@ pub async fn send_due(db: &Db, transport: &Transport, from: &str) -> Result<usiz
         };
         match transport.send(from, &mail).await {
             Ok(()) => {
-                sqlx::query("UPDATE mail_outbox SET sent_at = $1, attempts = $2 WHERE id = $3")
-                    .bind(now_ms())
-                    .bind(attempts + 1)
-                    .bind(&id)
-                    .execute(&db.pool)
-                    .await?;
+                // A sent link mail holds a live one-time token: it is not kept.
+                let kind: String = row.try_get("kind")?;
+                sqlx::query(
+                    "UPDATE mail_outbox SET sent_at = $1, attempts = $2, \
+                     body = CASE WHEN $3 THEN '' ELSE body END WHERE id = $4",
+                )
+                .bind(now_ms())
+                .bind(attempts + 1)
+                .bind(kind == "link")
+                .bind(&id)
+                .execute(&db.pool)
+                .await?;
                 sent += 1;
             }
             Err(e) => {

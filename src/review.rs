@@ -28,6 +28,14 @@ pub enum Decision {
     },
 }
 
+pub(crate) fn forwarding_now() -> IntakeError {
+    conflict(
+        "forwarding",
+        "the application is being forwarded to the issuer and can no longer change",
+        "この申請は発行機関へ送付中のため変更できません。",
+    )
+}
+
 pub async fn item(office: &Office, app_id: &str) -> Result<Value, IntakeError> {
     let mut conn = office.db.pool.acquire().await?;
     let app = apps::by_id(&mut conn, app_id)
@@ -45,6 +53,9 @@ pub async fn item(office: &Office, app_id: &str) -> Result<Value, IntakeError> {
         "state": app.state,
         "exception_reason": app.exception_reason,
         "date_of_birth": app.date_of_birth,
+        // Sent back with the decision, so it applies to this photo and no later one.
+        "photo_id": app.photo_id,
+        "forward_hold": app.forward_hold,
         "complete": app.completed_at.is_some(),
         "photo": photo.map(|p| json!({
             "verdict": p.verdict,
@@ -63,6 +74,20 @@ pub async fn decide(
     app_id: &str,
     reviewer: &Reviewer,
     decision: Decision,
+) -> Result<State, IntakeError> {
+    decide_seen(office, app_id, reviewer, decision, None).await
+}
+
+/// A decision about the photo the reviewer looked at: when `seen_photo` is given and the
+/// application has another photo by now (a retake arrived meanwhile), the decision is refused
+/// (409) instead of applying to a photo nobody looked at. Refused too while it is being
+/// forwarded.
+pub async fn decide_seen(
+    office: &Office,
+    app_id: &str,
+    reviewer: &Reviewer,
+    decision: Decision,
+    seen_photo: Option<&str>,
 ) -> Result<State, IntakeError> {
     let event = match &decision {
         Decision::Accept { reason } => Event::ReviewerAccepted {
@@ -86,9 +111,25 @@ pub async fn decide(
         }
     };
     let mut tx = office.db.begin().await?;
+    apps::by_id(&mut tx, app_id)
+        .await?
+        .ok_or(IntakeError::NotFound)?;
+    if !apps::lock_unclaimed(&mut tx, app_id).await? {
+        return Err(forwarding_now());
+    }
+    // Read again under the lock: a photo may have arrived while we waited for it.
     let app = apps::by_id(&mut tx, app_id)
         .await?
         .ok_or(IntakeError::NotFound)?;
+    if let Some(seen) = seen_photo {
+        if app.photo_id.as_deref().unwrap_or("") != seen {
+            return Err(conflict(
+                "photo_changed",
+                "the application has a newer photo than the one you looked at; reload",
+                "確認した写真の後に新しい写真が届いています。再読み込みしてください。",
+            ));
+        }
+    }
     let t = Transition::record(
         app.state,
         event,

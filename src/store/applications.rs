@@ -27,6 +27,7 @@ pub struct ApplicationRow {
     pub completed_at: Option<i64>,
     pub forward_batch: Option<String>,
     pub forwarded_at: Option<i64>,
+    pub forward_hold: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -58,6 +59,7 @@ impl ApplicationRow {
             completed_at: row.try_get("completed_at")?,
             forward_batch: row.try_get("forward_batch")?,
             forwarded_at: row.try_get("forwarded_at")?,
+            forward_hold: row.try_get("forward_hold")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
@@ -66,7 +68,7 @@ impl ApplicationRow {
 
 const APP_COLUMNS: &str = "id, form_id, channel, booth_id, state, contact_name, email, lang, \
     date_of_birth, signature_cert, user_cert, braille, exception_reason, photo_id, completed_at, \
-    forward_batch, forwarded_at, created_at, updated_at";
+    forward_batch, forwarded_at, forward_hold, created_at, updated_at";
 
 pub struct NewApplication<'a> {
     pub id: &'a str,
@@ -122,6 +124,20 @@ pub async fn by_form_id(
     .fetch_optional(&mut *conn)
     .await?;
     row.as_ref().map(ApplicationRow::from_row).transpose()
+}
+
+/// Takes the row for a change that must not race with forwarding: true while no batch has
+/// claimed it. On PostgreSQL the update holds the row lock until the transaction ends, so a
+/// batch claim waits for it (and then sees the new state); SQLite's write transactions are
+/// serial anyway.
+pub async fn lock_unclaimed(conn: &mut AnyConnection, id: &str) -> Result<bool, StoreError> {
+    let r = sqlx::query(
+        "UPDATE applications SET updated_at = updated_at WHERE id = $1 AND forward_batch IS NULL",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 pub async fn by_id(
@@ -302,12 +318,14 @@ pub async fn insert_photo(conn: &mut AnyConnection, p: &NewPhoto<'_>) -> Result<
     .bind(p.at)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("UPDATE applications SET photo_id = $1, updated_at = $2 WHERE id = $3")
-        .bind(p.id)
-        .bind(p.at)
-        .bind(p.application_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE applications SET photo_id = $1, updated_at = $2, forward_hold = NULL WHERE id = $3",
+    )
+    .bind(p.id)
+    .bind(p.at)
+    .bind(p.application_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -2,7 +2,10 @@
 //!
 //! `put` returns only once the bytes are on disk (file and directory fsynced), so a row that
 //! names a blob can be committed after it. A crash between the two leaves an unreferenced blob,
-//! which `sweep_orphans` removes at start; never the other way round.
+//! which the cleanup job removes once it is older than a generous grace period (never at start
+//! and never from a command: a blob whose row is about to commit elsewhere must survive). `put`
+//! of a blob already there refreshes its time, so an old orphan that a new upload names again
+//! is young again.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -18,6 +21,12 @@ pub trait PhotoStore: Send + Sync {
     fn delete(&self, sha: &str) -> io::Result<()>;
     /// Every blob with its modification time.
     fn list(&self) -> io::Result<Vec<(String, SystemTime)>>;
+    /// Removes temporary files of writes cut short, older than `before`; how many.
+    fn remove_stale_temp(&self, _before: SystemTime) -> io::Result<usize> {
+        Ok(0)
+    }
+    /// Where the blobs are, for error messages ("local folder /x", "S3 bucket b at ...").
+    fn describe(&self) -> String;
 }
 
 pub struct LocalPhotoStore {
@@ -79,6 +88,11 @@ impl PhotoStore for LocalPhotoStore {
         let sha = super::sha256_hex(bytes);
         let path = self.path(&sha)?;
         if path.exists() {
+            // Young again: the cleanup job goes by this time.
+            File::options()
+                .append(true)
+                .open(&path)?
+                .set_modified(SystemTime::now())?;
             return Ok(sha);
         }
         let dir = path.parent().unwrap_or(&self.root);
@@ -113,13 +127,34 @@ impl PhotoStore for LocalPhotoStore {
                 let name = entry.file_name().to_string_lossy().to_string();
                 if valid_sha(&name) {
                     out.push((name, entry.metadata()?.modified()?));
-                } else if name.contains(".tmp-") {
-                    // A write cut short by a crash.
-                    let _ = fs::remove_file(entry.path());
                 }
             }
         }
         Ok(out)
+    }
+
+    fn remove_stale_temp(&self, before: SystemTime) -> io::Result<usize> {
+        let mut n = 0;
+        for shard in fs::read_dir(&self.root)? {
+            let shard = shard?;
+            if !shard.file_type()?.is_dir() {
+                continue;
+            }
+            for entry in fs::read_dir(shard.path())? {
+                let entry = entry?;
+                let name = entry.file_name().to_string_lossy().to_string();
+                // Another process's write in progress is young: only old ones were cut short.
+                if name.contains(".tmp-") && entry.metadata()?.modified()? < before {
+                    fs::remove_file(entry.path())?;
+                    n += 1;
+                }
+            }
+        }
+        Ok(n)
+    }
+
+    fn describe(&self) -> String {
+        format!("local folder {}", self.root.display())
     }
 }
 

@@ -149,6 +149,14 @@ impl PhotoStore for S3PhotoStore {
         }
     }
 
+    fn describe(&self) -> String {
+        format!(
+            "S3 bucket {} at {}",
+            self.bucket.name(),
+            self.bucket.base_url()
+        )
+    }
+
     fn list(&self) -> io::Result<Vec<(String, SystemTime)>> {
         let mut out = Vec::new();
         let mut token: Option<String> = None;

@@ -150,27 +150,67 @@ async fn read_upload(form: Multipart, max_bytes: usize) -> Result<Upload, ApiErr
 /// Reads a multipart form into text fields (each at most 4 kB) and at most one `photo` file
 /// (at most `max_photo` bytes); any other field name is refused.
 pub(crate) async fn read_form(
-    mut form: Multipart,
+    form: Multipart,
     max_photo: usize,
     allowed: &[&str],
 ) -> Result<(Vec<(String, String)>, Option<Vec<u8>>), ApiError> {
+    read_form_with(form, max_photo, allowed, |_| Ok(())).await
+}
+
+/// Most parts a form may have: the fields the endpoints know plus a photo.
+const MAX_PARTS: usize = 16;
+
+/// Reads a multipart form: at most `MAX_PARTS` parts, known field names only, one photo, and
+/// `max_photo` bytes in all (so a body a byte over the upload limit is 413, whatever its
+/// parts). `before_photo` sees the fields read so far when the photo part begins and may
+/// refuse the request (CSRF, the application's state) before a byte of the photo is read.
+pub(crate) async fn read_form_with(
+    mut form: Multipart,
+    max_photo: usize,
+    allowed: &[&str],
+    before_photo: impl FnOnce(&[(String, String)]) -> Result<(), ApiError>,
+) -> Result<(Vec<(String, String)>, Option<Vec<u8>>), ApiError> {
     let mut fields = Vec::new();
     let mut photo = None;
+    let mut parts = 0;
+    let mut total = 0usize;
+    let mut before_photo = Some(before_photo);
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|e| bad("invalid_multipart", e.to_string()))?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(bad(
+                "too_many_parts",
+                format!("the form has more than {MAX_PARTS} parts"),
+            ));
+        }
         let name = field.name().unwrap_or_default().to_string();
         if name != "photo" && !allowed.contains(&name.as_str()) {
             return Err(bad("unknown_field", format!("unknown form field '{name}'")));
+        }
+        if name == "photo" {
+            if photo.is_some() {
+                return Err(bad("duplicate_photo", "the form has more than one photo"));
+            }
+            if let Some(check) = before_photo.take() {
+                check(&fields)?;
+            }
+        } else if fields.iter().any(|(k, _)| *k == name) {
+            return Err(bad(
+                "duplicate_field",
+                format!("field '{name}' appears twice"),
+            ));
         }
         let limit = if name == "photo" { max_photo } else { 4096 };
         let mut buf = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| bad("invalid_multipart", e.to_string()))?;
-            if buf.len() + chunk.len() > limit {
-                return Err(if name == "photo" {
+            total += chunk.len();
+            if buf.len() + chunk.len() > limit || total > max_photo {
+                return Err(if name == "photo" || total > max_photo {
                     ApiError::Vet(VetError::Input(crate::vetting::InputError::TooLarge {
-                        size: buf.len() + chunk.len(),
-                        limit,
+                        size: total.max(buf.len() + chunk.len()),
+                        limit: max_photo,
                     }))
                 } else {
                     bad(
@@ -190,6 +230,24 @@ pub(crate) async fn read_form(
         }
     }
     Ok((fields, photo))
+}
+
+/// Refuses a body whose declared length is over the upload limit before reading any of it.
+pub(crate) fn check_length(req: &actix_web::HttpRequest, max: usize) -> Result<(), ApiError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        Some(n) if n > max => Err(ApiError::Vet(VetError::Input(
+            crate::vetting::InputError::TooLarge {
+                size: n,
+                limit: max,
+            },
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Admission: a permit if one is free, else a short, fair (FIFO) wait so an unlucky client does
@@ -278,6 +336,25 @@ pub(crate) async fn vet_bytes(
     endpoint: &'static str,
 ) -> Result<(Vetted, Vec<u8>), ApiError> {
     let permit = admit(state).await?;
+    vet_admitted(state, permit, photo, ctx, endpoint).await
+}
+
+/// A permit to upload and vet, taken before the upload is read: a busy service answers 503
+/// without reading (and holding) 20 MB per waiting client.
+pub(crate) async fn admit_upload(
+    state: &AppState,
+) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    admit(state).await
+}
+
+/// `vet_bytes` with a permit taken before the upload was read.
+pub(crate) async fn vet_admitted(
+    state: &AppState,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    photo: Vec<u8>,
+    ctx: VetContext,
+    endpoint: &'static str,
+) -> Result<(Vetted, Vec<u8>), ApiError> {
     run_admitted(state, permit, endpoint, move |v| {
         let vetted = v.vet(&photo, &ctx)?;
         let original = crate::vetting::crop::encode(&vetted.work, &v.profile.crop)?;
@@ -351,7 +428,25 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) -> HttpResponse {
+    // Not public: with `--metrics-token` a bearer token is needed; without one, only clients on
+    // this machine (a scraper beside it, or the tests) are answered.
+    let token = state.office().and_then(|o| o.config.metrics_token.clone());
+    let allowed = match token.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => req
+            .headers()
+            .get("Authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| {
+                let (a, b) = (given.trim().as_bytes(), t.as_bytes());
+                a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+            }),
+        None => req.peer_addr().is_none_or(|a| a.ip().is_loopback()),
+    };
+    if !allowed {
+        return ApiError::NotFound.error_response();
+    }
     if let Some(office) = state.office() {
         // Read at scrape time, so the figures are as fresh as the scrape.
         match crate::forwarding::oldest_unforwarded_seconds(office).await {

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::api::{bad, read_form, vet_bytes, ApiError};
+use super::api::{
+    admit_upload, bad, check_length, read_form, read_form_with, vet_admitted, ApiError,
+};
 use super::session::{self, APPLICANT_COOKIE};
 use super::AppState;
 use crate::application::{
@@ -153,6 +155,9 @@ pub async fn submit_booth(
             )
         })?
         .to_string();
+    // Admitted (and the declared size checked) before a byte of the upload is read.
+    check_length(&req, state.vetter.profile.input.max_bytes)?;
+    let permit = admit_upload(&state).await?;
     let (fields, photo) = read_form(
         form,
         state.vetter.profile.input.max_bytes,
@@ -204,7 +209,15 @@ pub async fn submit_booth(
         .map(|e| e.photo_required)
         .unwrap_or(true);
     let stored = match (photo_required, photo) {
-        (false, _) => None,
+        (false, None) => None,
+        // The spec: a photo sent for a child under one is refused, not silently dropped.
+        (false, Some(_)) => {
+            return Err(field_error(
+                "photo_not_accepted",
+                "applicants under one year apply without a photo; send the form without one".into(),
+                "1歳未満の方は顔写真なしで申請します。写真を付けずに送信してください。".into(),
+            ))
+        }
         (true, None) => {
             return Err(field_error(
                 "missing_photo",
@@ -218,7 +231,8 @@ pub async fn submit_booth(
                 application_date: Some(today_jst()),
                 exception: form.exception.clone(),
             };
-            let (vetted, original) = vet_bytes(&state, bytes, ctx, "applications").await?;
+            let (vetted, original) =
+                vet_admitted(&state, permit, bytes, ctx, "applications").await?;
             Some(
                 office
                     .store_photo(original, vetted.crop_jpeg, vetted.report)
@@ -247,6 +261,7 @@ pub struct StartForm {
 /// `POST /api/v1/web/start`: step 1. Always 202 with the same body when the entries are valid.
 pub async fn web_start(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<StartForm>,
 ) -> Result<HttpResponse, ApiError> {
     let office = state.office_or_unavailable()?;
@@ -255,6 +270,20 @@ pub async fn web_start(
         .map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))?;
     let email = Email::parse(&body.email)
         .map_err(|e| field_error(e.code(), e.to_string(), e.message_ja()))?;
+    // Each start sends a mail: limited per address, per form ID and per e-mail, on every
+    // instance together (all three are counted, so none can be dodged by varying another).
+    let l = &state.start_limit;
+    let by_addr = state
+        .start_addr_limit
+        .check(&state, &session::client_key(&req))
+        .await;
+    let by_form = l.check_as(&state, "start:form", form_id.as_str()).await;
+    let by_mail = l
+        .check_as(&state, "start:mail", &email.as_str().to_ascii_lowercase())
+        .await;
+    if !(by_addr && by_form && by_mail) {
+        return Err(rate_limited());
+    }
     let channel = match body.channel.as_deref().unwrap_or("smartphone") {
         "smartphone" => Channel::Smartphone,
         "pc" => Channel::Pc,
@@ -376,27 +405,56 @@ pub async fn web_photo(
 ) -> Result<HttpResponse, ApiError> {
     let (app_id, s) = session::applicant(&state, &req).await?;
     let office = state.office_or_unavailable()?;
-    let (fields, photo) = read_form(
+    // Everything that can refuse the request is decided before the photo is read: the size,
+    // the application's state, admission, and (in the header or an earlier field) CSRF.
+    check_length(&req, state.vetter.profile.input.max_bytes)?;
+    let app = office.application(&app_id).await?;
+    if app.forward_batch.is_some()
+        || app
+            .state
+            .transition(&crate::application::Event::NewPhoto)
+            .is_err()
+        || (app.completed_at.is_some()
+            && matches!(
+                app.state,
+                crate::application::State::AutoAccepted | crate::application::State::Accepted
+            ))
+    {
+        return Err(ApiError::domain(
+            StatusCode::CONFLICT,
+            "photo_locked",
+            "the photo of this application can no longer be changed",
+            "この申請の顔写真は変更できません。",
+        ));
+    }
+    if req.headers().contains_key("X-CSRF-Token") {
+        session::check_csrf(&req, &s, None)?;
+    }
+    let permit = admit_upload(&state).await?;
+    let (fields, photo) = read_form_with(
         form,
         state.vetter.profile.input.max_bytes,
         &["csrf_token", "exception_reason"],
+        |fields| session::check_csrf(&req, &s, get(fields, "csrf_token")),
     )
     .await?;
     session::check_csrf(&req, &s, get(&fields, "csrf_token"))?;
     let photo = photo.ok_or_else(|| bad("missing_photo", "the form has no 'photo' file field"))?;
-    let app = office.application(&app_id).await?;
+    let exception = get(&fields, "exception_reason").map(str::to_string);
     let ctx = VetContext {
         date_of_birth: app.date_of_birth.as_deref().and_then(|d| d.parse().ok()),
         application_date: Some(today_jst()),
-        exception: get(&fields, "exception_reason").map(str::to_string),
+        exception: exception.clone(),
     };
-    let (vetted, original) = vet_bytes(&state, photo, ctx, "web_photo").await?;
+    let (vetted, original) = vet_admitted(&state, permit, photo, ctx, "web_photo").await?;
     let report = vetted.report.clone();
     let stored = office
         .store_photo(original, vetted.crop_jpeg, vetted.report)
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let state_now = office.web_photo(&app_id, &stored).await?;
+    let state_now = office
+        .web_photo_with(&app_id, &stored, exception.as_deref())
+        .await?;
     Ok(HttpResponse::Ok().json(json!({
         "state": state_now,
         "verdict": report.verdict,
@@ -448,23 +506,58 @@ pub struct StatusQuery {
     date_of_birth: String,
 }
 
-/// `GET /api/v1/status?form_id=...&date_of_birth=...`: rate limited per client; the same
-/// shape whether or not the application exists.
+fn rate_limited() -> ApiError {
+    ApiError::domain(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "too many requests; try again in a minute",
+        "回数が多すぎます。1分後に再度お試しください。",
+    )
+}
+
+/// `POST /api/v1/status` with `{"form_id", "date_of_birth"}` (a body, so neither lands in a
+/// proxy's access log): limited per client address and per form ID across all instances; the
+/// same shape whether or not the application exists.
+pub async fn status_post(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Json<StatusQuery>,
+) -> Result<HttpResponse, ApiError> {
+    lookup(&state, &req, &q).await
+}
+
+/// `GET /api/v1/status?form_id=...&date_of_birth=...`: kept for old clients, same limits;
+/// new clients POST.
 pub async fn status(
     state: web::Data<AppState>,
     req: HttpRequest,
     q: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    lookup(&state, &req, &q).await
+}
+
+async fn lookup(
+    state: &AppState,
+    req: &HttpRequest,
+    q: &StatusQuery,
+) -> Result<HttpResponse, ApiError> {
     let office = state.office_or_unavailable()?;
-    if !state.status_limit.allow(&session::client_key(&req)) {
-        return Err(ApiError::domain(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many lookups; try again in a minute",
-            "照会回数が多すぎます。1分後に再度お試しください。",
-        ));
+    if !state
+        .status_limit
+        .check_as(state, "status:addr", &session::client_key(req))
+        .await
+    {
+        return Err(rate_limited());
     }
     let form_id = parse_form_id(&q.form_id)?;
+    // Guessing dates of birth for one form ID from many addresses is limited too.
+    if !state
+        .status_limit
+        .check_as(state, "status:form", form_id.as_str())
+        .await
+    {
+        return Err(rate_limited());
+    }
     let dob = parse_dob(&q.date_of_birth)?;
     Ok(HttpResponse::Ok().json(office.status(&form_id, &dob).await?))
 }

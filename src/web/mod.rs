@@ -29,6 +29,9 @@ pub struct AppState {
     pub office: Option<Arc<Office>>,
     pub status_limit: ratelimit::RateLimiter,
     pub login_limit: ratelimit::RateLimiter,
+    /// Web starts (each sends a mail): per client address, per form ID and per e-mail.
+    pub start_limit: ratelimit::RateLimiter,
+    pub start_addr_limit: ratelimit::RateLimiter,
 }
 
 impl AppState {
@@ -44,13 +47,23 @@ impl AppState {
             running: Arc::new(Semaphore::new(max_running.max(1))),
             metrics: metrics::Metrics::new(),
             office: None,
-            status_limit: ratelimit::RateLimiter::new(10, MINUTE),
-            login_limit: ratelimit::RateLimiter::new(10, MINUTE),
+            status_limit: ratelimit::RateLimiter::named("status", 10, MINUTE),
+            login_limit: ratelimit::RateLimiter::named("login", 10, MINUTE),
+            start_limit: ratelimit::RateLimiter::named("start", 5, MINUTE),
+            start_addr_limit: ratelimit::RateLimiter::named("start:addr", 30, MINUTE),
         }
     }
 
     pub fn with_office(mut self, office: Arc<Office>) -> AppState {
-        self.status_limit = ratelimit::RateLimiter::new(office.config.status_per_minute, MINUTE);
+        self.status_limit =
+            ratelimit::RateLimiter::named("status", office.config.status_per_minute, MINUTE);
+        self.start_limit =
+            ratelimit::RateLimiter::named("start", office.config.start_per_minute, MINUTE);
+        self.start_addr_limit = ratelimit::RateLimiter::named(
+            "start:addr",
+            office.config.start_per_minute_per_address,
+            MINUTE,
+        );
         self.office = Some(office);
         self
     }
@@ -92,6 +105,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/web/photo", web::post().to(applications::web_photo))
                 .route("/web/details", web::post().to(applications::web_details))
                 .route("/status", web::get().to(applications::status))
+                .route("/status", web::post().to(applications::status_post))
                 .route("/review/login", web::post().to(review::login))
                 .route("/review/logout", web::post().to(review::logout))
                 .route("/review/me", web::get().to(review::me))
@@ -123,45 +137,28 @@ pub async fn serve(state: AppState, listen: &str, workers: usize) -> std::io::Re
         .await
 }
 
-/// The jobs beside the HTTP server: the mail sender, forwarding and retention.
-fn start_background(office: Arc<Office>) {
+/// The jobs beside the HTTP server: one job runner (mail, forwarding, retention, the orphan
+/// cleanup), sharing the `jobs` table with every other instance. A mail transport that cannot
+/// be built fails only the mail job (retried, its error in `jobs.last_error`); the others run.
+pub fn start_background(office: Arc<Office>) {
     let transport = match crate::mail::Transport::from_config(
         office.config.smtp_url.as_deref(),
         &office.config.mail_dir(),
     ) {
-        Ok(t) => Arc::new(t),
+        Ok(t) => {
+            tracing::info!(mail = %t.describe(), "mail");
+            Some(Arc::new(t))
+        }
         Err(e) => {
             tracing::error!(error = %e, "mail transport not usable; mail stays in the outbox");
-            return;
+            None
         }
     };
-    tracing::info!(mail = %transport.describe(), "mail");
-    tokio::spawn(crate::outbox::run(
-        office.db.clone(),
+    let wake = office.mail_wakeup.clone();
+    let runner = Arc::new(crate::jobs::Runner {
+        office,
         transport,
-        office.config.mail_from.clone(),
-        office.mail_wakeup.clone(),
-    ));
-    let o = office.clone();
-    tokio::spawn(async move {
-        let every = std::time::Duration::from_secs(o.config.forward_seconds.max(1));
-        loop {
-            match crate::forwarding::run_once(&o).await {
-                Ok(r) if r.forwarded > 0 => tracing::info!(?r, "forwarding"),
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "forwarding failed; will retry"),
-            }
-            tokio::time::sleep(every).await;
-        }
+        worker: crate::jobs::worker_name(),
     });
-    tokio::spawn(async move {
-        loop {
-            match crate::forwarding::purge_originals(&office).await {
-                Ok(n) if n > 0 => tracing::info!(purged = n, "retention"),
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "retention failed; will retry"),
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-        }
-    });
+    tokio::spawn(runner.run(wake));
 }

@@ -30,7 +30,11 @@ pub async fn login(
     body: web::Json<LoginForm>,
 ) -> Result<HttpResponse, ApiError> {
     let office = state.office_or_unavailable()?;
-    if !state.login_limit.allow(&session::client_key(&req)) {
+    if !state
+        .login_limit
+        .check_as(&state, "login:addr", &session::client_key(&req))
+        .await
+    {
         return Err(ApiError::domain(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -186,17 +190,35 @@ pub async fn photo(
     }
 }
 
+/// A decision names the photo it is about (`photo_id` from the item), so it cannot apply to a
+/// photo that arrived after the reviewer looked. Age-0 applications have none: `null`.
+#[derive(Deserialize)]
+pub struct DecisionBody {
+    #[serde(default)]
+    photo_id: Option<String>,
+    #[serde(flatten)]
+    decision: Decision,
+}
+
 /// `POST /api/v1/review/items/{id}/decision` with `{"action": "accept", "reason": ...}` or
 /// `{"action": "retake", "rules": ["P9"], "note": ...}`.
 pub async fn decide(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<Decision>,
+    body: web::Json<DecisionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (reviewer, s) = session::reviewer(&state, &req).await?;
     session::check_csrf(&req, &s, None)?;
     let office = state.office_or_unavailable()?;
-    let st = review::decide(office, &id, &reviewer, body.into_inner()).await?;
+    let body = body.into_inner();
+    let st = review::decide_seen(
+        office,
+        &id,
+        &reviewer,
+        body.decision,
+        Some(body.photo_id.as_deref().unwrap_or("")),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(json!({"state": st})))
 }

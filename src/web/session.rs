@@ -136,9 +136,64 @@ pub async fn applicant(state: &AppState, req: &HttpRequest) -> Result<(String, S
     }
 }
 
-/// The client address for rate limits: the TCP peer (a proxy in front should set its own limits).
+/// The client address for rate limits: the TCP peer, unless the peer is a configured trusted
+/// proxy (`--trusted-proxy`); then the right-most `X-Forwarded-For` address that is not itself
+/// a trusted proxy (what a client puts further left is not believed).
 pub fn client_key(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".into();
+    };
+    let trusted: &[std::net::IpAddr] = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .and_then(|s| s.office())
+        .map(|o| o.config.trusted_proxies.as_slice())
+        .unwrap_or(&[]);
+    client_address(
+        peer,
+        trusted,
+        req.headers()
+            .get("X-Forwarded-For")
+            .and_then(|v| v.to_str().ok()),
+    )
+    .to_string()
+}
+
+fn client_address(
+    peer: std::net::IpAddr,
+    trusted: &[std::net::IpAddr],
+    forwarded_for: Option<&str>,
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.unwrap_or("").rsplit(',') {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+
+    #[test]
+    fn forwarded_for_only_from_trusted_proxies() {
+        let proxy = "10.0.0.1".parse().unwrap();
+        let client = "203.0.113.7".parse().unwrap();
+        let h = Some("198.51.100.1, 203.0.113.7");
+        // Untrusted peer: its header is ignored.
+        assert_eq!(client_address(client, &[proxy], h), client);
+        // Trusted proxy: the right-most address it saw; the spoofable left part is ignored.
+        assert_eq!(client_address(proxy, &[proxy], h), client);
+        assert_eq!(client_address(proxy, &[proxy], None), proxy);
+    }
 }

@@ -92,6 +92,10 @@ pub struct Service {
     pub booth_token: String,
     child: Option<Child>,
     extra: Vec<(String, String)>,
+    /// The log file's name in the data folder (twins share the folder).
+    log_name: String,
+    /// Environment for every process (serve and admin), e.g. the S3 store's settings.
+    env: Vec<(String, String)>,
 }
 
 impl Service {
@@ -101,6 +105,16 @@ impl Service {
 
     /// Starts with extra `--flag value` pairs for `serve`.
     pub fn start_with(backend: Backend, tag: &str, extra: &[(&str, &str)]) -> Service {
+        Service::start_env(backend, tag, extra, &[])
+    }
+
+    /// Starts with extra `serve` flags and environment variables for every process.
+    pub fn start_env(
+        backend: Backend,
+        tag: &str,
+        extra: &[(&str, &str)],
+        env: &[(&str, &str)],
+    ) -> Service {
         let name = unique(tag);
         let data_dir = std::env::temp_dir().join(format!("mnp-e2e-{name}"));
         let _ = std::fs::remove_dir_all(&data_dir);
@@ -125,6 +139,11 @@ impl Service {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            log_name: "service.log".into(),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
         s.booth_token = s
             .admin(&["booth", "add", "booth-1"], None)
@@ -136,6 +155,7 @@ impl Service {
     }
 
     fn common_args(&self, cmd: &mut Command) {
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd.arg("--data-dir").arg(&self.data_dir);
         if let Some(url) = &self.database_url {
             cmd.arg("--database-url").arg(url);
@@ -168,6 +188,31 @@ impl Service {
         String::from_utf8(out.stdout).expect("utf-8")
     }
 
+    /// A second instance of the same deployment: the same database, photo store, data folder
+    /// (mail, issuer outbox) and flags, on its own port; started.
+    pub fn twin(&self, n: u32) -> Service {
+        let port = free_port();
+        let mut t = Service {
+            backend: self.backend,
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            port,
+            base: format!("http://127.0.0.1:{port}"),
+            booth_token: self.booth_token.clone(),
+            child: None,
+            extra: self.extra.clone(),
+            log_name: format!("service-{n}.log"),
+            env: self.env.clone(),
+        };
+        t.spawn();
+        t
+    }
+
+    /// Stops the process (SIGKILL) without removing the shared data folder.
+    pub fn stop(&mut self) {
+        self.kill9();
+    }
+
     /// (Re)starts the server process and waits until it answers.
     pub fn spawn(&mut self) {
         let mut cmd = Command::new(BIN);
@@ -185,7 +230,11 @@ impl Service {
         for (k, v) in &self.extra {
             cmd.arg(k).arg(v);
         }
-        let log = std::fs::File::create(self.data_dir.join("service.log")).expect("log");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.data_dir.join(&self.log_name))
+            .expect("log");
         cmd.stdout(Stdio::null())
             .stderr(log)
             .env("RUST_LOG", "info");
@@ -218,7 +267,7 @@ impl Service {
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.data_dir.join("service.log")).unwrap_or_default()
+        std::fs::read_to_string(self.data_dir.join(&self.log_name)).unwrap_or_default()
     }
 
     pub fn url(&self, path: &str) -> String {

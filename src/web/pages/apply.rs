@@ -1407,7 +1407,11 @@ async fn status_post(
         ));
     }
     let office = state.office_or_unavailable().map_err(api(l))?;
-    if !state.status_limit.allow(&session::client_key(&req)) {
+    if !state
+        .status_limit
+        .check_as(&state, "status:addr", &session::client_key(&req))
+        .await
+    {
         return Err(PageError::key(
             l,
             StatusCode::TOO_MANY_REQUESTS,

@@ -208,7 +208,11 @@ async fn login_post(
     // Refusing cross-site sign-in keeps another site from signing a reviewer into its account.
     same_site_only(&req, l)?;
     let office = state.office_or_unavailable().map_err(api(l))?;
-    if !state.login_limit.allow(&session::client_key(&req)) {
+    if !state
+        .login_limit
+        .check_as(&state, "login:addr", &session::client_key(&req))
+        .await
+    {
         return Err(PageError::key(
             l,
             StatusCode::TOO_MANY_REQUESTS,

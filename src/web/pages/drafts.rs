@@ -80,3 +80,71 @@ pub fn clear(req: &HttpRequest, page: &str) {
         map.remove(&key(c.value(), page));
     }
 }
+
+/// The same drafts in the database, shared by every instance (the confirm step may land on
+/// another instance than the form), bounded per row and removed by the retention job after
+/// `--keep-drafts-hours`. Without a database (vetting-only service) the in-memory store above.
+pub async fn save_shared(
+    state: &crate::web::AppState,
+    id: &str,
+    page: &str,
+    fields: &[(String, String)],
+) {
+    let Some(office) = state.office() else {
+        return save(id, page, fields);
+    };
+    let kept: Fields = fields
+        .iter()
+        .filter(|(k, v)| keep(k) && v.len() <= 1024)
+        .take(32)
+        .cloned()
+        .collect();
+    let Ok(text) = serde_json::to_string(&kept) else {
+        return;
+    };
+    let r = sqlx::query(
+        "INSERT INTO drafts (id, page, fields, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id, page) DO UPDATE SET fields = $3, updated_at = $4",
+    )
+    .bind(id)
+    .bind(page)
+    .bind(text)
+    .bind(crate::store::now_ms())
+    .execute(&office.db.pool)
+    .await;
+    if let Err(e) = r {
+        tracing::warn!(error = %e, "draft not saved");
+    }
+}
+
+pub async fn load_shared(
+    state: &crate::web::AppState,
+    req: &HttpRequest,
+    page: &str,
+) -> Option<Fields> {
+    let Some(office) = state.office() else {
+        return load(req, page);
+    };
+    let c = req.cookie(DRAFT_COOKIE)?;
+    let row: String = sqlx::query_scalar::<_, String>(
+        "SELECT fields FROM drafts WHERE id = $1 AND page = $2 AND updated_at > $3",
+    )
+    .bind(c.value())
+    .bind(page)
+    .bind(crate::store::now_ms() - TTL.as_millis() as i64)
+    .fetch_optional(&office.db.pool)
+    .await
+    .ok()??;
+    serde_json::from_str(&row).ok()
+}
+
+pub async fn clear_shared(state: &crate::web::AppState, req: &HttpRequest, page: &str) {
+    let (Some(office), Some(c)) = (state.office(), req.cookie(DRAFT_COOKIE)) else {
+        return clear(req, page);
+    };
+    let _ = sqlx::query("DELETE FROM drafts WHERE id = $1 AND page = $2")
+        .bind(c.value())
+        .bind(page)
+        .execute(&office.db.pool)
+        .await;
+}
