@@ -144,7 +144,7 @@ fn is_mobile(req: &HttpRequest) -> bool {
 }
 
 /// A draft page: saves the form, remembers the language and shows the form again in it.
-fn switch_with_draft(
+async fn switch_with_draft(
     state: &AppState,
     req: &HttpRequest,
     page_key: &str,
@@ -153,7 +153,7 @@ fn switch_with_draft(
     back: &str,
 ) -> HttpResponse {
     let (id, new) = drafts::id(req);
-    drafts::save(&id, page_key, fields);
+    drafts::save_shared(state, &id, page_key, fields).await;
     let mut resp = see_other(back);
     set_lang_cookie(state, &mut resp, lang);
     if new {
@@ -209,7 +209,7 @@ async fn start_get(
     q: web::Query<StartQuery>,
 ) -> HttpResponse {
     let l = lang_of(&req);
-    let mut v = match drafts::load(&req, "start") {
+    let mut v = match drafts::load_shared(&state, &req, "start").await {
         Some(d) => StartValues::from_fields(&d),
         None => StartValues::default(),
     };
@@ -349,7 +349,8 @@ async fn start_post(
             &fields,
             Lang::from_code(switch),
             &back,
-        ));
+        )
+        .await);
     }
     let office = state.office_or_unavailable().map_err(api(l))?;
     let mut e = StartErrors::default();
@@ -380,7 +381,7 @@ async fn start_post(
         .web_start(&form_id, &name, &email, channel, l)
         .await
         .map_err(intake(l))?;
-    drafts::clear(&req, "start");
+    drafts::clear_shared(&state, &req, "start").await;
     let mut resp = see_other("/apply/sent");
     // The language the form was filled in is the person's choice from now on.
     set_lang_cookie(&state, &mut resp, l);
@@ -987,7 +988,8 @@ async fn details_get(
     if closed(&a.app) {
         return Ok(see_other("/apply/done").finish());
     }
-    let d = drafts::load(&req, "details")
+    let d = drafts::load_shared(&state, &req, "details")
+        .await
         .map(|f| Details::from_fields(&f))
         .unwrap_or_else(|| Details::from_app(&a.app));
     Ok(render_details(&a, &d, None, StatusCode::OK))
@@ -1075,14 +1077,9 @@ async fn details_post(
     if !switch.is_empty() {
         let lang = Lang::from_code(switch);
         remember_lang(office, &a.app.id, lang).await?;
-        return Ok(switch_with_draft(
-            &state,
-            &req,
-            "details",
-            &fields,
-            lang,
-            "/apply/details",
-        ));
+        return Ok(
+            switch_with_draft(&state, &req, "details", &fields, lang, "/apply/details").await,
+        );
     }
     let l = a.lang;
     let mut d = Details::from_fields(&fields);
@@ -1110,7 +1107,7 @@ async fn details_post(
     }
     d.dob = dob.to_string();
     let (id, new) = drafts::id(&req);
-    drafts::save(&id, "details", &d.fields());
+    drafts::save_shared(&state, &id, "details", &d.fields()).await;
     let mut resp = see_other("/apply/confirm");
     if new {
         drafts::set_cookie(&mut resp, &id, secure(&state));
@@ -1119,8 +1116,8 @@ async fn details_post(
 }
 
 /// The details waiting for confirmation, checked again (a draft is only a convenience).
-fn pending_details(req: &HttpRequest) -> Option<(Details, DateOfBirth)> {
-    let d = Details::from_fields(&drafts::load(req, "details")?);
+async fn pending_details(state: &AppState, req: &HttpRequest) -> Option<(Details, DateOfBirth)> {
+    let d = Details::from_fields(&drafts::load_shared(state, req, "details").await?);
     let dob = DateOfBirth::parse(&d.dob, today_jst()).ok()?;
     Some((d, dob))
 }
@@ -1157,7 +1154,7 @@ async fn confirm_get(
 ) -> Result<HttpResponse, PageError> {
     let a = applicant(&state, &req).await?;
     let l = a.lang;
-    let Some((d, dob)) = pending_details(&req) else {
+    let Some((d, dob)) = pending_details(&state, &req).await else {
         return Ok(see_other("/apply/details").finish());
     };
     let photo = current_photo(&state, &a.app, a.lang).await?;
@@ -1225,14 +1222,14 @@ async fn confirm_post(
     let l = a.lang;
     session::check_csrf(&req, &a.session, Some(field(&fields, "csrf_token"))).map_err(api(l))?;
     let office = state.office_or_unavailable().map_err(api(l))?;
-    let Some((d, dob)) = pending_details(&req) else {
+    let Some((d, dob)) = pending_details(&state, &req).await else {
         return Ok(see_other("/apply/details").finish());
     };
     office
         .web_details(&a.app.id, &dob, d.certificates, d.braille)
         .await
         .map_err(intake(l))?;
-    drafts::clear(&req, "details");
+    drafts::clear_shared(&state, &req, "details").await;
     Ok(see_other("/apply/done").finish())
 }
 
@@ -1306,9 +1303,11 @@ async fn done_get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
 
 // ---- The status lookup ------------------------------------------------------------------------
 
-async fn status_get(req: HttpRequest) -> HttpResponse {
+async fn status_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let l = lang_of(&req);
-    let f = drafts::load(&req, "status").unwrap_or_default();
+    let f = drafts::load_shared(&state, &req, "status")
+        .await
+        .unwrap_or_default();
     render_status(l, &f, (None, None), None, StatusCode::OK)
 }
 
@@ -1404,7 +1403,8 @@ async fn status_post(
             &fields,
             Lang::from_code(switch),
             "/status",
-        ));
+        )
+        .await);
     }
     let office = state.office_or_unavailable().map_err(api(l))?;
     if !state
