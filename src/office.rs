@@ -638,7 +638,10 @@ impl Office {
         if !apps::lock_unclaimed(&mut tx, app_id).await? {
             return Err(crate::review::forwarding_now());
         }
-        if app.completed_at.is_some() && matches!(app.state, State::AutoAccepted | State::Accepted)
+        // (Unless forwarding held it back: then a new photo is what it needs.)
+        if app.completed_at.is_some()
+            && app.forward_hold.is_none()
+            && matches!(app.state, State::AutoAccepted | State::Accepted)
         {
             return Err(conflict(
                 "photo_accepted",

@@ -121,15 +121,6 @@ pub async fn decide_seen(
     let app = apps::by_id(&mut tx, app_id)
         .await?
         .ok_or(IntakeError::NotFound)?;
-    if let Some(seen) = seen_photo {
-        if app.photo_id.as_deref().unwrap_or("") != seen {
-            return Err(conflict(
-                "photo_changed",
-                "the application has a newer photo than the one you looked at; reload",
-                "確認した写真の後に新しい写真が届いています。再読み込みしてください。",
-            ));
-        }
-    }
     let t = Transition::record(
         app.state,
         event,
@@ -150,6 +141,15 @@ pub async fn decide_seen(
             "現在の申請状態ではこの操作はできません。",
         ),
     })?;
+    if let Some(seen) = seen_photo {
+        if app.photo_id.as_deref().unwrap_or("") != seen {
+            return Err(conflict(
+                "photo_changed",
+                "the application has a newer photo than the one you looked at; reload",
+                "確認した写真の後に新しい写真が届いています。再読み込みしてください。",
+            ));
+        }
+    }
     apps::apply_transition(&mut tx, app_id, &t).await?;
     if let Some(to) = &app.email {
         let lang = Lang::from_code(&app.lang);

@@ -225,7 +225,8 @@ impl State {
                 PhotoVerdict::Review => InReview,
             },
             (AutoRejected | InReview, Event::ReviewerAccepted { .. }) => Accepted,
-            (AutoAccepted | AutoRejected | InReview, Event::RetakeRequested { .. }) => {
+            // (Accepted too: forwarding may hold back an accepted photo whose crop fails F3-F5.)
+            (AutoAccepted | AutoRejected | InReview | Accepted, Event::RetakeRequested { .. }) => {
                 RetakeRequested
             }
             (AutoAccepted | Accepted, Event::Forwarded) => Forwarded,
@@ -374,6 +375,7 @@ mod tests {
             (InReview, "reviewer_accepted", Accepted),
             (InReview, "retake_requested", RetakeRequested),
             (InReview, "withdrawn", Withdrawn),
+            (Accepted, "retake_requested", RetakeRequested),
             (Accepted, "forwarded", Forwarded),
             (Accepted, "withdrawn", Withdrawn),
             (RetakeRequested, "new_photo", PhotoSubmitted),

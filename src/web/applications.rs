@@ -415,6 +415,7 @@ pub async fn web_photo(
             .transition(&crate::application::Event::NewPhoto)
             .is_err()
         || (app.completed_at.is_some()
+            && app.forward_hold.is_none()
             && matches!(
                 app.state,
                 crate::application::State::AutoAccepted | crate::application::State::Accepted
