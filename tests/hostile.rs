@@ -321,3 +321,43 @@ fn sign_in_backs_off_per_account_and_decisions_name_the_photo() {
     );
     assert!(s.sql_i64("SELECT COUNT(*) FROM reviewers WHERE locked_until IS NOT NULL") == 1);
 }
+
+/// A bad SMTP setting fails only the mail job (retried, its error recorded): forwarding and
+/// retention still start.
+#[test]
+fn bad_smtp_setting_does_not_stop_forwarding() {
+    let s = Service::start_with(
+        Backend::Sqlite,
+        "badsmtp",
+        &[
+            ("--smtp-url", "bogus://nowhere"),
+            ("--status-per-minute", "1000"),
+        ],
+    );
+    let baby = (chrono::Utc::now().date_naive() - chrono::Duration::days(90)).to_string();
+    let id = form_id(31337);
+    let r = submit_booth(&s, "smtp-1", &id, &baby, None);
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let deadline = Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let r = post_json(
+            &s.url("/api/v1/status"),
+            &[],
+            &json!({"form_id": id, "date_of_birth": baby}),
+        );
+        if r.json()["state"] == "forwarded" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never forwarded: {}", s.log());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    while s.sql_i64("SELECT COUNT(*) FROM jobs WHERE kind = 'mail' AND last_error IS NOT NULL") == 0
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the mail job's error is not recorded"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
