@@ -72,6 +72,28 @@ pub async fn ensure_singleton(db: &Db, kind: Kind, run_at: i64) -> Result<(), St
     Ok(())
 }
 
+/// Queues a one-off job (tried at most `max_attempts` times); returns its id.
+pub async fn enqueue(
+    db: &Db,
+    kind: &str,
+    payload: &str,
+    max_attempts: i64,
+) -> Result<String, StoreError> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO jobs (id, kind, payload, state, run_at, max_attempts, created_at) \
+         VALUES ($1, $2, $3, 'queued', $4, $5, $4)",
+    )
+    .bind(&id)
+    .bind(kind)
+    .bind(payload)
+    .bind(now_ms())
+    .bind(max_attempts.max(1))
+    .execute(&db.pool)
+    .await?;
+    Ok(id)
+}
+
 /// Asks for the singleton job of `kind` to run now (if it is waiting).
 pub async fn run_soon(db: &Db, kind: Kind) -> Result<(), StoreError> {
     sqlx::query("UPDATE jobs SET run_at = $1 WHERE unique_key = $2 AND state = 'queued'")

@@ -52,7 +52,7 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn unique(tag: &str) -> String {
+pub fn unique(tag: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     format!(
@@ -63,7 +63,7 @@ fn unique(tag: &str) -> String {
 }
 
 /// A fresh database on the test PostgreSQL server.
-fn fresh_postgres(admin: &str, name: &str) -> String {
+pub fn fresh_postgres(admin: &str, name: &str) -> String {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
