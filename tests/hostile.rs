@@ -361,3 +361,125 @@ fn bad_smtp_setting_does_not_stop_forwarding() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
+
+/// The smaller defects: a booth photo at age 0 is refused; the web applicant's declared
+/// exception is stored; an accepted photo of a complete application is not silently replaced;
+/// an application claimed by a forwarding batch takes no new photo; sessions end after 30 idle
+/// minutes; `/metrics` needs its token; a trusted proxy's X-Forwarded-For names the client.
+#[test]
+fn smaller_defects() {
+    let compliant = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/photos/dev/canada_003f.jpg");
+    let s = Service::start_with(
+        Backend::Sqlite,
+        "smaller",
+        &[
+            ("--metrics-token", "scrape-secret"),
+            ("--trusted-proxy", "127.0.0.1"),
+            ("--status-per-minute", "2"),
+        ],
+    );
+    let photo = sample("bad_grace_hopper_hat_glasses.jpg");
+    let baby = (chrono::Utc::now().date_naive() - chrono::Duration::days(60)).to_string();
+    let r = submit_booth(&s, "age0-photo", &form_id(501), &baby, Some(&photo));
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(code(&r), "photo_not_accepted");
+
+    // Web: the declared exception is stored with the photo.
+    let id = form_id(502);
+    assert_eq!(start(&s, &id, "d@example.jp").status, 202);
+    let (cookie, csrf) = session(&s, &link_for(&s, "d@example.jp", 1));
+    let h = [("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str())];
+    let r = post_multipart(
+        &s.url("/api/v1/web/photo"),
+        &h,
+        &[
+            Part::Text("exception_reason", "medical eye patch"),
+            Part::File("photo", &photo),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        s.sql_strings(&format!(
+            "SELECT exception_reason FROM applications WHERE form_id = '{id}'"
+        )),
+        vec!["medical eye patch".to_string()]
+    );
+    // Claimed by a forwarding batch: no new photo (409 forwarding-like refusal).
+    s.sql_exec(&format!(
+        "UPDATE applications SET forward_batch = 'b-test' WHERE form_id = '{id}'"
+    ))
+    .unwrap();
+    let r = post_multipart(
+        &s.url("/api/v1/web/photo"),
+        &h,
+        &[Part::File("photo", &photo)],
+    );
+    assert_eq!(r.status, 409, "{}", String::from_utf8_lossy(&r.body));
+    s.sql_exec(&format!(
+        "UPDATE applications SET forward_batch = NULL WHERE form_id = '{id}'"
+    ))
+    .unwrap();
+    // Complete with an accepted photo: going back to step 2 does not replace it.
+    if let Ok(good) = std::fs::read(&compliant) {
+        let r = post_multipart(
+            &s.url("/api/v1/web/photo"),
+            &h,
+            &[Part::File("photo", &good)],
+        );
+        assert_eq!(
+            r.json()["state"],
+            "auto_accepted",
+            "{}",
+            String::from_utf8_lossy(&r.body)
+        );
+        let details =
+            json!({"date_of_birth": "1990-01-01", "certificates": "yes", "braille": "no"});
+        assert_eq!(
+            post_json(&s.url("/api/v1/web/details"), &h, &details).status,
+            200
+        );
+        let before = s.sql_i64("SELECT COUNT(*) FROM photos");
+        let r = post_multipart(
+            &s.url("/api/v1/web/photo"),
+            &h,
+            &[Part::File("photo", &photo)],
+        );
+        assert_eq!(r.status, 409, "{}", String::from_utf8_lossy(&r.body));
+        assert_eq!(s.sql_i64("SELECT COUNT(*) FROM photos"), before);
+    } else {
+        eprintln!("skipped the replacement part: ../shared/photos/dev not found");
+    }
+    // 30 idle minutes end a session.
+    s.sql_exec("UPDATE sessions SET last_seen_at = 1, created_at = 1")
+        .unwrap();
+    assert_eq!(
+        get(&s.url("/api/v1/web/application"), &[("Cookie", &cookie)]).status,
+        401
+    );
+    // /metrics: only with the token.
+    assert_eq!(get(&s.url("/metrics"), &[]).status, 404);
+    let m = get(
+        &s.url("/metrics"),
+        &[("Authorization", "Bearer scrape-secret")],
+    );
+    assert_eq!(m.status, 200);
+    // Behind the trusted proxy (127.0.0.1 here), each forwarded client has its own limit.
+    let lookup = |client: &str| {
+        post_json(
+            &s.url("/api/v1/status"),
+            &[("X-Forwarded-For", client)],
+            &json!({"form_id": form_id(600), "date_of_birth": "1990-01-01"}),
+        )
+        .status
+    };
+    let first: Vec<u16> = (0..3).map(|_| lookup("203.0.113.1")).collect();
+    assert_eq!(first, vec![200, 200, 429]);
+    // Another client (but the same form ID, limited too: 2 a minute per form ID).
+    let other = post_json(
+        &s.url("/api/v1/status"),
+        &[("X-Forwarded-For", "203.0.113.2")],
+        &json!({"form_id": form_id(601), "date_of_birth": "1990-01-01"}),
+    );
+    assert_eq!(other.status, 200);
+}
