@@ -548,6 +548,25 @@ impl Office {
         channel: Channel,
         lang: Lang,
     ) -> Result<(), IntakeError> {
+        // Two starts for a new form ID at once (on two instances): one insert wins, the other
+        // sees a unique violation and goes again, now finding the first.
+        let mut tries = 0;
+        loop {
+            match self.web_start_tx(form_id, name, email, channel, lang).await {
+                Err(IntakeError::Store(e)) if e.is_unique_violation() && tries < 3 => tries += 1,
+                r => return r,
+            }
+        }
+    }
+
+    async fn web_start_tx(
+        &self,
+        form_id: &FormId,
+        name: &ContactName,
+        email: &Email,
+        channel: Channel,
+        lang: Lang,
+    ) -> Result<(), IntakeError> {
         let mut tx = self.db.begin().await?;
         let existing = apps::by_form_id(&mut tx, form_id.as_str()).await?;
         let same_owner = |a: &ApplicationRow| {
