@@ -177,4 +177,33 @@ mod tests {
         assert!(store.get("../../etc/passwd").is_err());
         fs::remove_dir_all(dir).unwrap();
     }
+
+    #[test]
+    fn put_again_makes_an_old_blob_young_and_temp_files_are_left_while_fresh() {
+        let dir = std::env::temp_dir().join(format!("mnp-photos-{}", super::super::new_id()));
+        let store = LocalPhotoStore::open(&dir).unwrap();
+        let sha = store.put(b"orphan from a crash").unwrap();
+        let path = store.path(&sha).unwrap();
+        let old = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000);
+        File::options()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        store.put(b"orphan from a crash").unwrap();
+        let (_, modified) = store.list().unwrap().into_iter().next().unwrap();
+        assert!(
+            modified > old,
+            "a re-put blob must not look old to the cleanup"
+        );
+        // Another process's temp file: kept while younger than the cutoff, removed after.
+        let temp = path.with_file_name(format!(".{sha}.tmp-abcdef"));
+        fs::write(&temp, b"half").unwrap();
+        assert_eq!(store.remove_stale_temp(old).unwrap(), 0);
+        assert!(temp.exists());
+        let later = SystemTime::now() + std::time::Duration::from_secs(60);
+        assert_eq!(store.remove_stale_temp(later).unwrap(), 1);
+        fs::remove_dir_all(dir).unwrap();
+    }
 }
