@@ -218,3 +218,50 @@ fn a_missing_crop_holds_one_application_and_batches_are_written_once() {
         assert!(!seen.contains_key("F-lost"));
     });
 }
+
+/// The runner of one instance: it creates the recurring jobs, runs them (the forward job's run
+/// is recorded), and a job it cannot run is recorded as failed with its error while the loop
+/// goes on running the others; without a usable mail transport only the mail job fails.
+#[test]
+fn the_runner_records_failures_and_lives_on() {
+    run_on_backends("runner", async |_backend, dir, url| {
+        let office = Arc::new(Office::open(config(&dir, url.as_deref())).await.unwrap());
+        let bad = jobs::enqueue(&office.db, "no-such-kind", "{}", 1)
+            .await
+            .unwrap();
+        let runner = Arc::new(jobs::Runner {
+            office: office.clone(),
+            transport: None,
+            worker: "test-worker".into(),
+        });
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let handle = tokio::spawn(runner.run(wake));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let rows = jobs::list(&office.db).await.unwrap();
+            let failed = rows
+                .iter()
+                .any(|j| j.kind == "no-such-kind" && j.state == "failed");
+            let forward_ran: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM jobs WHERE kind = 'forward' AND finished_at IS NOT NULL \
+                 AND last_error IS NULL",
+            )
+            .fetch_one(&office.db.pool)
+            .await
+            .unwrap();
+            let mail_failed = rows
+                .iter()
+                .any(|j| j.kind == "mail" && j.last_error.is_some());
+            if failed && forward_ran == 1 && mail_failed {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "runner did not get through: {rows:?} ({bad})"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(!handle.is_finished(), "the runner loop ended");
+        handle.abort();
+    });
+}
