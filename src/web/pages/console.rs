@@ -542,7 +542,12 @@ fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpRespon
     let can_accept = matches!(state, "auto_rejected" | "in_review");
     let can_retake = matches!(state, "auto_rejected" | "in_review" | "auto_accepted");
     let action = format!("/console/items/{}/decision", esc(id));
-    let back_field = hidden("back", &qs);
+    // The decision names the photo shown here, so it cannot land on a newer one.
+    let back_field = format!(
+        "{}{}",
+        hidden("back", &qs),
+        hidden("photo_id", item["photo_id"].as_str().unwrap_or_default())
+    );
     if can_accept || can_retake {
         body += "<section class=\"decisions\">";
     } else {
@@ -757,7 +762,12 @@ async fn decide(
         },
         _ => return Err(PageError::key(l, StatusCode::BAD_REQUEST, "error.internal")),
     };
-    if let Err(e) = review::decide(office, &id, &r, decision).await {
+    // The photo the page showed (hidden field `photo_id`): a newer one makes this a 409.
+    let seen = form
+        .iter()
+        .find(|(k, _)| k == "photo_id")
+        .map(|(_, v)| v.as_str());
+    if let Err(e) = review::decide_seen(office, &id, &r, decision, seen).await {
         let e = ApiError::from(e);
         let item = review::item(office, &id)
             .await
