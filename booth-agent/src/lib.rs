@@ -16,3 +16,4 @@ pub mod receipt;
 pub mod submit;
 #[cfg(target_os = "linux")]
 pub mod v4l2;
+pub mod video;

@@ -117,6 +117,19 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 }
 
 /// `POST /api/v1/applications`: a booth sends the whole application in one request.
+#[utoipa::path(post, path = "/api/v1/applications", tag = "booth",
+    request_body(content = crate::web::openapi::BoothApplication, content_type = "multipart/form-data"),
+    params(("Idempotency-Key" = String, Header, description = "1-128 letters, digits, '-', '_', '.', ':'; the same key for every retry of one application")),
+    security(("booth_token" = [])),
+    responses(
+        (status = 201, description = "Stored (Idempotent-Replayed: true when this key was seen)", body = serde_json::Value),
+        (status = 200, description = "Stored earlier with this key: the first answer again", body = serde_json::Value),
+        (status = 400, description = "A field is missing or invalid", body = crate::web::openapi::ErrorBody),
+        (status = 401, description = "No valid booth token", body = crate::web::openapi::ErrorBody),
+        (status = 409, description = "The key was used for another request", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "An entry is invalid", body = crate::web::openapi::ErrorBody),
+        (status = 503, description = "Busy or applications disabled", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn submit_booth(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -233,7 +246,7 @@ pub async fn submit_booth(
     Ok(HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK)).json(body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct StartForm {
     form_id: String,
     name: String,
@@ -245,6 +258,13 @@ pub struct StartForm {
 }
 
 /// `POST /api/v1/web/start`: step 1. Always 202 with the same body when the entries are valid.
+#[utoipa::path(post, path = "/api/v1/web/start", tag = "web",
+    request_body = StartForm,
+    responses(
+        (status = 202, description = "A one-time link was mailed if the entries match an application", body = serde_json::Value),
+        (status = 400, description = "Invalid JSON", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "An entry is invalid", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn web_start(
     state: web::Data<AppState>,
     body: web::Json<StartForm>,
@@ -277,12 +297,18 @@ pub async fn web_start(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LinkForm {
     token: String,
 }
 
 /// `POST /api/v1/web/session`: uses the one-time link and starts the applicant's session.
+#[utoipa::path(post, path = "/api/v1/web/session", tag = "web",
+    request_body = LinkForm,
+    responses(
+        (status = 200, description = "Signed in: the applicant's session cookie is set", body = serde_json::Value),
+        (status = 401, description = "The link is unknown, used or expired", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn web_session(
     state: web::Data<AppState>,
     body: web::Json<LinkForm>,
@@ -359,6 +385,12 @@ async fn summary(state: &AppState, app_id: &str) -> Result<serde_json::Value, Ap
 }
 
 /// `GET /api/v1/web/application`: the applicant's own application.
+#[utoipa::path(get, path = "/api/v1/web/application", tag = "web",
+    security(("applicant_session" = [])),
+    responses(
+        (status = 200, description = "The application and the CSRF token", body = serde_json::Value),
+        (status = 401, description = "No applicant session", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn web_application(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -369,6 +401,16 @@ pub async fn web_application(
 }
 
 /// `POST /api/v1/web/photo`: step 2, vetted at once; as often as needed.
+#[utoipa::path(post, path = "/api/v1/web/photo", tag = "web",
+    request_body(content = crate::web::openapi::WebPhoto, content_type = "multipart/form-data"),
+    security(("applicant_session" = [])),
+    responses(
+        (status = 200, description = "Stored with its verdict and the next step", body = serde_json::Value),
+        (status = 400, description = "Not a usable upload", body = crate::web::openapi::ErrorBody),
+        (status = 401, description = "No applicant session", body = crate::web::openapi::ErrorBody),
+        (status = 403, description = "CSRF token missing or wrong", body = crate::web::openapi::ErrorBody),
+        (status = 503, description = "Busy: retry after Retry-After", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn web_photo(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -405,7 +447,7 @@ pub async fn web_photo(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct DetailsForm {
     date_of_birth: String,
     certificates: serde_json::Value,
@@ -421,6 +463,15 @@ fn json_yes_no(field: &'static str, v: &serde_json::Value) -> Result<bool, ApiEr
 }
 
 /// `POST /api/v1/web/details`: step 3; completes the application.
+#[utoipa::path(post, path = "/api/v1/web/details", tag = "web",
+    request_body = DetailsForm,
+    security(("applicant_session" = [])),
+    responses(
+        (status = 200, description = "Stored; the state and the next step", body = serde_json::Value),
+        (status = 401, description = "No applicant session", body = crate::web::openapi::ErrorBody),
+        (status = 403, description = "CSRF token missing or wrong", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "An entry is invalid", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn web_details(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -442,7 +493,8 @@ pub async fn web_details(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     form_id: String,
     date_of_birth: String,
@@ -450,6 +502,14 @@ pub struct StatusQuery {
 
 /// `GET /api/v1/status?form_id=...&date_of_birth=...`: rate limited per client; the same
 /// shape whether or not the application exists.
+#[utoipa::path(get, path = "/api/v1/status", tag = "status",
+    params(StatusQuery),
+    responses(
+        (status = 200, description = "The application's state", body = serde_json::Value),
+        (status = 404, description = "No application matches", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "An entry is invalid", body = crate::web::openapi::ErrorBody),
+        (status = 429, description = "Too many lookups", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn status(
     state: web::Data<AppState>,
     req: HttpRequest,
