@@ -7,7 +7,7 @@
 //! when the pre-check is slower than the camera, frames are dropped, never queued, and only
 //! the frames taken are decoded.
 
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -80,38 +80,62 @@ impl MjpegStream {
         Ok(MjpegStream::new(Box::new(std::fs::File::open(path)?)))
     }
 
-    fn byte(&mut self) -> std::io::Result<Option<u8>> {
-        let mut b = [0u8; 1];
-        match self.input.read(&mut b)? {
-            0 => Ok(None),
-            _ => Ok(Some(b[0])),
-        }
-    }
-
+    /// The next frame's bytes, SOI to EOI; `None` at the end of the stream. Works on the
+    /// reader's buffer a slice at a time (a frame is hundreds of kilobytes).
     fn read_frame(&mut self) -> std::io::Result<Option<Vec<u8>>> {
-        // Skip to SOI.
-        let mut prev = 0u8;
+        let mut out: Vec<u8> = Vec::new();
+        // The last byte seen, so a marker split across two reads is still found.
+        let mut prev: u8 = 0;
         loop {
-            let Some(b) = self.byte()? else {
-                return Ok(None);
-            };
-            if prev == 0xFF && b == 0xD8 {
-                break;
-            }
-            prev = b;
-        }
-        let mut out = vec![0xFF, 0xD8];
-        let mut prev = 0u8;
-        loop {
-            let Some(b) = self.byte()? else {
+            let buf = self.input.fill_buf()?;
+            if buf.is_empty() {
                 // A truncated last frame: let the decoder report it.
-                return Ok(Some(out));
-            };
-            out.push(b);
-            if prev == 0xFF && b == 0xD9 {
+                return Ok((!out.is_empty()).then_some(out));
+            }
+            let mut used = buf.len();
+            let mut done = false;
+            if out.is_empty() {
+                // Looking for SOI (FF D8).
+                let start = if prev == 0xFF && buf[0] == 0xD8 {
+                    Some(0)
+                } else {
+                    buf.windows(2)
+                        .position(|w| w == [0xFF, 0xD8])
+                        .map(|i| i + 1)
+                };
+                match start {
+                    Some(i) => {
+                        out.extend_from_slice(&[0xFF, 0xD8]);
+                        used = i + 1;
+                        prev = 0xD8;
+                    }
+                    None => prev = buf[buf.len() - 1],
+                }
+            } else {
+                // Looking for EOI (FF D9).
+                let end = if prev == 0xFF && buf[0] == 0xD9 {
+                    Some(0)
+                } else {
+                    buf.windows(2)
+                        .position(|w| w == [0xFF, 0xD9])
+                        .map(|i| i + 1)
+                };
+                match end {
+                    Some(i) => {
+                        out.extend_from_slice(&buf[..=i]);
+                        used = i + 1;
+                        done = true;
+                    }
+                    None => {
+                        out.extend_from_slice(buf);
+                        prev = buf[buf.len() - 1];
+                    }
+                }
+            }
+            self.input.consume(used);
+            if done {
                 return Ok(Some(out));
             }
-            prev = b;
         }
     }
 }

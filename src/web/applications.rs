@@ -126,8 +126,8 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
         (status = 200, description = "Stored earlier with this key: the first answer again", body = serde_json::Value),
         (status = 400, description = "A field is missing or invalid", body = crate::web::openapi::ErrorBody),
         (status = 401, description = "No valid booth token", body = crate::web::openapi::ErrorBody),
-        (status = 409, description = "The key was used for another request", body = crate::web::openapi::ErrorBody),
-        (status = 422, description = "An entry is invalid", body = crate::web::openapi::ErrorBody),
+        (status = 409, description = "The application cannot take this now (e.g. already forwarded)", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "An entry is invalid, or the key was used for a different request (idempotency_key_reused)", body = crate::web::openapi::ErrorBody),
         (status = 503, description = "Busy or applications disabled", body = crate::web::openapi::ErrorBody),
     ))]
 pub async fn submit_booth(
@@ -307,7 +307,7 @@ pub struct LinkForm {
     request_body = LinkForm,
     responses(
         (status = 200, description = "Signed in: the applicant's session cookie is set", body = serde_json::Value),
-        (status = 401, description = "The link is unknown, used or expired", body = crate::web::openapi::ErrorBody),
+        (status = 410, description = "The link is unknown, used or expired (link_invalid, link_used, link_expired)", body = crate::web::openapi::ErrorBody),
     ))]
 pub async fn web_session(
     state: web::Data<AppState>,
@@ -505,8 +505,7 @@ pub struct StatusQuery {
 #[utoipa::path(get, path = "/api/v1/status", tag = "status",
     params(StatusQuery),
     responses(
-        (status = 200, description = "The application's state", body = serde_json::Value),
-        (status = 404, description = "No application matches", body = crate::web::openapi::ErrorBody),
+        (status = 200, description = "The application's state (`state: null` when nothing matches)", body = serde_json::Value),
         (status = 422, description = "An entry is invalid", body = crate::web::openapi::ErrorBody),
         (status = 429, description = "Too many lookups", body = crate::web::openapi::ErrorBody),
     ))]
