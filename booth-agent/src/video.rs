@@ -54,13 +54,15 @@ impl EncodedSource for EncodedFolder {
     }
 }
 
-/// Concatenated JPEGs from a file or a pipe: each frame runs from an SOI marker (FF D8) to the
-/// next EOI (FF D9). Entropy-coded data never holds FF D9 (FF is stuffed with 00); a JPEG
-/// with an embedded thumbnail (EXIF) would be cut short, and camera/ffmpeg MJPEG has none.
+/// Concatenated JPEGs from a file or a pipe: each frame runs from its SOI marker (FF D8) to its
+/// EOI (FF D9), found by walking the segments (an EXIF thumbnail's own SOI/EOI stays inside).
+/// Bytes between frames are skipped.
 pub struct MjpegStream {
     input: BufReader<Box<dyn Read + Send>>,
     index: u64,
     ended: bool,
+    /// A marker code the entropy-data scan read past (its FF split across two reads).
+    pending_marker: Option<u8>,
 }
 
 impl MjpegStream {
@@ -69,6 +71,7 @@ impl MjpegStream {
             input: BufReader::with_capacity(1 << 16, input),
             index: 0,
             ended: false,
+            pending_marker: None,
         }
     }
 
@@ -80,62 +83,139 @@ impl MjpegStream {
         Ok(MjpegStream::new(Box::new(std::fs::File::open(path)?)))
     }
 
-    /// The next frame's bytes, SOI to EOI; `None` at the end of the stream. Works on the
-    /// reader's buffer a slice at a time (a frame is hundreds of kilobytes).
+    /// The next frame's bytes, SOI to EOI; `None` at the end of the stream. The JPEG's
+    /// segments are walked by their lengths (so a thumbnail inside an EXIF segment, with its
+    /// own SOI and EOI, stays inside the frame) and the entropy-coded data after SOS is
+    /// scanned a buffer at a time for the marker that ends it.
     fn read_frame(&mut self) -> std::io::Result<Option<Vec<u8>>> {
-        let mut out: Vec<u8> = Vec::new();
-        // The last byte seen, so a marker split across two reads is still found.
-        let mut prev: u8 = 0;
+        if !self.skip_to_soi()? {
+            return Ok(None);
+        }
+        let mut out = vec![0xFF, 0xD8];
+        loop {
+            let code = match self.pending_marker.take() {
+                Some(c) => c,
+                None => {
+                    // A marker: FF (fill FFs allowed), then its code.
+                    let Some(mut code) = self.byte()? else {
+                        return Ok(Some(out)); // truncated: the decoder reports it
+                    };
+                    if code != 0xFF {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            format!("MJPEG: expected a marker, found byte {code:#04x}"),
+                        ));
+                    }
+                    while code == 0xFF {
+                        match self.byte()? {
+                            Some(c) => code = c,
+                            None => return Ok(Some(out)),
+                        }
+                    }
+                    code
+                }
+            };
+            out.extend_from_slice(&[0xFF, code]);
+            match code {
+                0xD9 => return Ok(Some(out)),
+                0x01 | 0xD0..=0xD7 => continue,
+                _ => {}
+            }
+            let mut len = [0u8; 2];
+            if self.input.read_exact(&mut len).is_err() {
+                return Ok(Some(out));
+            }
+            out.extend_from_slice(&len);
+            let body = (u16::from_be_bytes(len) as usize).saturating_sub(2);
+            let start = out.len();
+            out.resize(start + body, 0);
+            if self.input.read_exact(&mut out[start..]).is_err() {
+                return Ok(Some(out));
+            }
+            if code == 0xDA {
+                self.entropy_data(&mut out)?;
+            }
+        }
+    }
+
+    fn byte(&mut self) -> std::io::Result<Option<u8>> {
+        let mut b = [0u8; 1];
+        match self.input.read(&mut b)? {
+            0 => Ok(None),
+            _ => Ok(Some(b[0])),
+        }
+    }
+
+    /// Skips to just after the next SOI (FF D8); false at the end of the stream.
+    fn skip_to_soi(&mut self) -> std::io::Result<bool> {
+        let mut prev = 0u8;
         loop {
             let buf = self.input.fill_buf()?;
             if buf.is_empty() {
-                // A truncated last frame: let the decoder report it.
-                return Ok((!out.is_empty()).then_some(out));
+                return Ok(false);
             }
-            let mut used = buf.len();
-            let mut done = false;
-            if out.is_empty() {
-                // Looking for SOI (FF D8).
-                let start = if prev == 0xFF && buf[0] == 0xD8 {
-                    Some(0)
-                } else {
-                    buf.windows(2)
-                        .position(|w| w == [0xFF, 0xD8])
-                        .map(|i| i + 1)
-                };
-                match start {
-                    Some(i) => {
-                        out.extend_from_slice(&[0xFF, 0xD8]);
-                        used = i + 1;
-                        prev = 0xD8;
-                    }
-                    None => prev = buf[buf.len() - 1],
-                }
+            let found = if prev == 0xFF && buf[0] == 0xD8 {
+                Some(0)
             } else {
-                // Looking for EOI (FF D9).
-                let end = if prev == 0xFF && buf[0] == 0xD9 {
-                    Some(0)
-                } else {
-                    buf.windows(2)
-                        .position(|w| w == [0xFF, 0xD9])
-                        .map(|i| i + 1)
-                };
-                match end {
-                    Some(i) => {
-                        out.extend_from_slice(&buf[..=i]);
-                        used = i + 1;
-                        done = true;
-                    }
-                    None => {
-                        out.extend_from_slice(buf);
-                        prev = buf[buf.len() - 1];
-                    }
+                buf.windows(2)
+                    .position(|w| w == [0xFF, 0xD8])
+                    .map(|i| i + 1)
+            };
+            match found {
+                Some(i) => {
+                    self.input.consume(i + 1);
+                    return Ok(true);
+                }
+                None => {
+                    prev = buf[buf.len() - 1];
+                    let n = buf.len();
+                    self.input.consume(n);
                 }
             }
-            self.input.consume(used);
-            if done {
-                return Ok(Some(out));
+        }
+    }
+
+    /// Copies entropy-coded data up to (not including) the next marker other than a stuffed
+    /// zero (FF 00) or a restart (FF D0-D7); that marker's FF is left for `read_frame`.
+    fn entropy_data(&mut self, out: &mut Vec<u8>) -> std::io::Result<()> {
+        loop {
+            let buf = self.input.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(());
             }
+            let mut i = 0;
+            while i < buf.len() {
+                if buf[i] != 0xFF {
+                    i += 1;
+                    continue;
+                }
+                let Some(&next) = buf.get(i + 1) else {
+                    break; // the FF's partner is in the next read
+                };
+                if next == 0x00 || (0xD0..=0xD7).contains(&next) {
+                    i += 2;
+                    continue;
+                }
+                out.extend_from_slice(&buf[..i]);
+                self.input.consume(i);
+                return Ok(());
+            }
+            if i == 0 {
+                // A lone FF at the end of the buffer: take it with its partner.
+                let mut two = [0u8; 2];
+                if self.input.read_exact(&mut two).is_err() {
+                    return Ok(());
+                }
+                if two[1] == 0x00 || (0xD0..=0xD7).contains(&two[1]) {
+                    out.extend_from_slice(&two);
+                    continue;
+                }
+                // A marker, already read: `read_frame` takes it from here.
+                self.pending_marker = Some(two[1]);
+                return Ok(());
+            }
+            out.extend_from_slice(&buf[..i]);
+            self.input.consume(i);
         }
     }
 }
@@ -320,6 +400,35 @@ mod tests {
         }
         assert_eq!(shades.len(), 3);
         assert!(shades[0] < 40 && (100..160).contains(&shades[1]) && shades[2] > 220);
+    }
+
+    #[test]
+    fn a_thumbnail_inside_a_frame_does_not_split_it() {
+        // APP1 holding a whole small JPEG, as EXIF thumbnails do, inserted after SOI.
+        let thumb = jpeg(30);
+        let mut app1 = vec![0xFF, 0xE1];
+        app1.extend_from_slice(&((thumb.len() + 2) as u16).to_be_bytes());
+        app1.extend_from_slice(&thumb);
+        let mut bytes = Vec::new();
+        for s in [200u8, 60] {
+            let main = jpeg(s);
+            bytes.extend_from_slice(&main[..2]);
+            bytes.extend_from_slice(&app1);
+            bytes.extend_from_slice(&main[2..]);
+        }
+        // Read through a tiny buffer too, so markers straddle reads.
+        for cap in [7usize, 1 << 16] {
+            let mut m = MjpegStream::new(Box::new(std::io::Cursor::new(bytes.clone())));
+            m.input = BufReader::with_capacity(cap, Box::new(std::io::Cursor::new(bytes.clone())));
+            let mut shades = Vec::new();
+            while let Some(f) = m.next_encoded() {
+                let (_, b) = f.expect("frame");
+                let img = image::load_from_memory(&b).expect("decodes").to_luma8();
+                shades.push(img.get_pixel(16, 12)[0]);
+            }
+            assert_eq!(shades.len(), 2, "buffer {cap}");
+            assert!(shades[0] > 180 && shades[1] < 80, "{shades:?}");
+        }
     }
 
     #[test]
