@@ -16,9 +16,12 @@ use std::time::{Duration, Instant};
 
 use crate::frames::{Frame, FrameError, FrameImage, FrameSource};
 
-/// Encoded frames (JPEG or PNG bytes) with a name for the logs.
+/// One encoded frame (JPEG or PNG bytes) with a name for the logs.
+pub type Encoded = Result<(String, Vec<u8>), FrameError>;
+
+/// Encoded frames, read but not decoded.
 pub trait EncodedSource: Send {
-    fn next_encoded(&mut self) -> Option<Result<(String, Vec<u8>), FrameError>>;
+    fn next_encoded(&mut self) -> Option<Encoded>;
 }
 
 /// The image files of a folder in name order, read (not decoded) one at a time.
@@ -37,7 +40,7 @@ impl EncodedFolder {
 }
 
 impl EncodedSource for EncodedFolder {
-    fn next_encoded(&mut self) -> Option<Result<(String, Vec<u8>), FrameError>> {
+    fn next_encoded(&mut self) -> Option<Encoded> {
         let path = self.files.next()?;
         let name = path
             .file_name()
@@ -221,7 +224,7 @@ impl MjpegStream {
 }
 
 impl EncodedSource for MjpegStream {
-    fn next_encoded(&mut self) -> Option<Result<(String, Vec<u8>), FrameError>> {
+    fn next_encoded(&mut self) -> Option<Encoded> {
         if self.ended {
             return None;
         }
@@ -245,7 +248,7 @@ impl EncodedSource for MjpegStream {
 }
 
 struct Slot {
-    frame: Option<(u64, Result<(String, Vec<u8>), FrameError>)>,
+    frame: Option<(u64, Encoded)>,
     ended: bool,
     stop: bool,
     dropped: u64,
