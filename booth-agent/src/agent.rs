@@ -365,10 +365,6 @@ impl Booth {
             stop: &self.stop,
         };
         let today = today_jst();
-        let file_answers = match &args.answers {
-            Some(path) => Some(Answers::load(path, today)?),
-            None => None,
-        };
 
         // 1. The application form's QR code.
         let mut last = QrError::NoCode;
@@ -399,7 +395,12 @@ impl Booth {
             return Ok(VisitEnd::NoForm);
         };
 
-        // The items: from the file, or from the person on the touch panel.
+        // The items: from the file (read per visit, so it can be edited between visits), or
+        // from the person on the touch panel.
+        let file_answers = match &args.answers {
+            Some(path) => Some(Answers::load(path, today)?),
+            None => None,
+        };
         let answers = match (file_answers, args.kiosk) {
             (Some(a), _) => a,
             (None, Some(addr)) => {
@@ -614,6 +615,10 @@ pub fn run(args: RunArgs) -> Result<bool> {
 /// application is already queued), the sender finishes its attempt in flight, a last health
 /// report is sent and the queue is closed: every queued application stays on disk.
 pub fn daemon(args: DaemonArgs) -> Result<bool> {
+    // A bad answers file is a setup error: refuse to start rather than fail every visit.
+    if let Some(path) = &args.visit.answers {
+        Answers::load(path, today_jst())?;
+    }
     let booth = Booth::open(&args.visit, true)?;
     let endpoint = args.visit.service.endpoint();
     // Signals: the flag stops the visit loop at its next frame; the watch stops the sender.

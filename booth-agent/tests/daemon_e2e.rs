@@ -26,6 +26,8 @@ const DOB: &str = "1990-04-01";
 const BOOTH: &str = "booth-fleet";
 const REVIEWER: &str = "rev-fleet";
 const PASSWORD: &str = "correct horse battery staple";
+/// A service and a daemon each load the models: one test at a time on a small machine.
+static SERIAL: Mutex<()> = Mutex::new(());
 /// The service's alarm age in this test.
 const ALARM_SECS: u64 = 6;
 
@@ -106,8 +108,8 @@ struct Service {
 }
 
 impl Service {
-    fn prepare() -> Service {
-        let data_dir = temp("service");
+    fn prepare(tag: &str) -> Service {
+        let data_dir = temp(&format!("{tag}-service"));
         let admin = |args: &[&str], input: Option<&str>| -> String {
             let mut child = Command::new(service_bin())
                 .arg("admin")
@@ -478,7 +480,8 @@ fn three_visits_back_to_back_with_the_service_down_for_the_third() {
         return;
     };
     let dir = temp("fleet");
-    let mut service = Service::prepare();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let mut service = Service::prepare("fleet");
     service.start();
     let empty = empty_booth();
     let compliant = std::fs::read(&dev).expect("dev photo");
@@ -661,5 +664,59 @@ fn three_visits_back_to_back_with_the_service_down_for_the_third() {
         .collect();
     assert_eq!(visits.len(), 3, "{visits:?}");
     assert!(d.seen.iter().all(|v| v["event"] != "visit_error"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// SIGTERM while an application waits for the service: the daemon stops cleanly (exit 0, no
+/// error about a closed queue) and the application is still in the queue for the next start.
+#[test]
+fn sigterm_with_an_application_waiting_keeps_it_queued() {
+    let Some(dev) =
+        Some(root().join("../shared/photos/dev/canada_003f.jpg")).filter(|p| p.exists())
+    else {
+        eprintln!("skipped: ../shared/photos/dev not found");
+        return;
+    };
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = temp("sigterm");
+    // Prepared (a token) but never started: every attempt is refused at the socket.
+    let service = Service::prepare("sigterm");
+    let booth_dir = dir.join("booth");
+    let (mut d, stdin) = Daemon::spawn(&service, &booth_dir, &answers(&dir));
+    let camera = Camera::start(stdin, empty_booth());
+    d.event(120, "attract");
+    camera.show(&qr_scene(&form_id(9)));
+    d.event(60, "form_id");
+    camera.show(&std::fs::read(&dev).expect("dev photo"));
+    let r = d.event(180, "receipt");
+    camera.show(&empty_booth());
+    assert_eq!(r["receipt"]["delivery"], "will_be_sent", "{r}");
+
+    let pid = d.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let stopped = d.event(60, "stopped");
+    assert_eq!(stopped["pending"], 1);
+    let status = d.child.wait().expect("daemon exit");
+    assert!(status.success(), "daemon exit {status}");
+    drop(camera);
+    let stderr = d.stderr.lock().map(|s| s.clone()).unwrap_or_default();
+    assert!(!stderr.contains("closed pool"), "{stderr}");
+
+    let out = Command::new(AGENT)
+        .args(["status", "--json", "--data-dir"])
+        .arg(&booth_dir)
+        .output()
+        .expect("status");
+    let st: Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    assert_eq!(
+        (st["length"].as_i64(), st["pending"].as_i64()),
+        (Some(1), Some(1)),
+        "{st}"
+    );
+    assert_eq!(st["items"][0]["form_id_tail"], "0009");
     let _ = std::fs::remove_dir_all(&dir);
 }
