@@ -25,6 +25,7 @@ use crate::camera::{ColourFolder, ColourPrefetch};
 use crate::frames::{FrameError, FrameSource};
 use crate::guidance::{best, Guide, GuideEvent, GuideOutcome};
 use crate::kiosk;
+use crate::live::Live;
 use crate::payment::{PaymentDevice, SimulatedCoinAcceptor};
 use crate::qr::{self, QrError};
 use crate::queue::{tail, Application, Queue};
@@ -96,6 +97,14 @@ pub struct VisitArgs {
     /// (e.g. 127.0.0.1:8700) once the form's QR code is read.
     #[arg(long)]
     pub kiosk: Option<std::net::SocketAddr>,
+    /// Show the live screen (camera view, instruction, captured photo and verdict, the choice
+    /// after the last retake, the receipt) on this loopback address, e.g. 127.0.0.1:8701.
+    #[arg(long)]
+    pub live: Option<std::net::SocketAddr>,
+    /// With --live: how long the person has to choose on the page after the last retake
+    /// before the default (--after-retakes, or the answers file's) applies.
+    #[arg(long, default_value_t = 60)]
+    pub choice_secs: u64,
     /// Kiosk mode: the coins the simulated acceptor receives, e.g. 500,100,100,100.
     #[arg(long, value_delimiter = ',')]
     pub coins: Vec<u32>,
@@ -173,8 +182,35 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// The live screen, when `--live` is given: every event also goes to the page.
+static LIVE: std::sync::OnceLock<Live> = std::sync::OnceLock::new();
+
+fn emit(line: &str) {
+    println!("{line}");
+    if let Some(l) = LIVE.get() {
+        l.event(line);
+    }
+}
+
 fn event(v: serde_json::Value) {
-    println!("{v}");
+    emit(&v.to_string());
+}
+
+/// A frame for the live view: at most 640 px wide, JPEG q70 (the booth's own screen).
+fn publish_frame(live: &Live, image: &image::RgbImage) {
+    let small = if image.width() > 640 {
+        let h = (image.height() as u64 * 640 / image.width() as u64).max(1) as u32;
+        image::imageops::resize(image, 640, h, image::imageops::FilterType::Triangle)
+    } else {
+        image.clone()
+    };
+    let mut out = Vec::new();
+    if image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 70)
+        .encode_image(&small)
+        .is_ok()
+    {
+        live.frame(out);
+    }
 }
 
 fn print_attempt(a: &Attempt) {
@@ -258,7 +294,11 @@ impl FrameSource<image::RgbImage> for Stoppable<'_> {
         if self.stop.load(Ordering::SeqCst) {
             return None;
         }
-        self.inner.next_frame()
+        let frame = self.inner.next_frame();
+        if let (Some(live), Some(Ok(f))) = (LIVE.get(), &frame) {
+            publish_frame(live, &f.image);
+        }
+        frame
     }
 }
 
@@ -270,6 +310,12 @@ impl Booth {
         let models = models_dir(args.models.as_deref())?;
         let vetter = Vetter::load(&models, Profile::default())
             .with_context(|| format!("cannot load the models from {}", models.display()))?;
+        if let Some(addr) = args.live {
+            let (live, bound) = Live::start(addr)?;
+            if LIVE.set(live).is_ok() {
+                event(json!({"event": "live", "url": format!("http://{bound}/")}));
+            }
+        }
         let (attempts, _) = broadcast::channel(64);
         let (stop_tx, _) = watch::channel(false);
         let mut booth = Booth {
@@ -467,6 +513,9 @@ impl Booth {
                 ),
             };
             let outcome = guide.run(&mut frames, &mut |e: &GuideEvent| {
+                if let (GuideEvent::Captured(c), Some(live)) = (e, LIVE.get()) {
+                    live.capture(c.jpeg.clone());
+                }
                 if let Ok(v) = serde_json::to_value(e) {
                     event(v);
                 }
@@ -478,10 +527,15 @@ impl Booth {
                     return cancel("shutdown");
                 }
                 GuideOutcome::PersonChooses(captures) => {
-                    let choice = if captures.is_empty() {
-                        AfterRetakes::Cancel
-                    } else {
-                        answers.after_retakes
+                    let choice = match (captures.is_empty(), LIVE.get()) {
+                        (true, _) => AfterRetakes::Cancel,
+                        // The person chooses on the live screen; the default when they do not.
+                        (false, Some(live)) => {
+                            event(json!({"event": "choose", "captures": captures.len()}));
+                            live.wait_choice(Duration::from_secs(args.choice_secs))
+                                .unwrap_or(answers.after_retakes)
+                        }
+                        (false, None) => answers.after_retakes,
                     };
                     event(
                         json!({"event": "person_chooses", "captures": captures.len(), "choice": choice}),
@@ -535,7 +589,7 @@ impl Booth {
         let mut receipt = Receipt::new(item.form_id_tail(), delivery);
         receipt.paid_yen = paid.price_yen;
         receipt.photo_verdict = verdict;
-        println!("{}", receipt.json_line());
+        emit(&receipt.json_line());
         Ok(VisitEnd::Queued(delivery))
     }
 

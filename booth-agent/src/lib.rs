@@ -9,6 +9,7 @@ pub mod camera;
 pub mod frames;
 pub mod guidance;
 pub mod kiosk;
+pub mod live;
 pub mod payment;
 pub mod qr;
 pub mod queue;
