@@ -129,6 +129,10 @@ pub struct VisitArgs {
     /// moment to follow the instruction). Default: 3000 with --camera, 0 with --frames.
     #[arg(long)]
     pub retake_pause_ms: Option<u64>,
+    /// How long the person must stay ready before the capture, counted down on the live
+    /// screen. Default: 3000 with --camera, 0 otherwise (recorded frames).
+    #[arg(long)]
+    pub countdown_ms: Option<u64>,
     /// How long the receipt waits for the service's acknowledgement before saying "will be
     /// sent".
     #[arg(long, default_value_t = 15)]
@@ -509,6 +513,10 @@ impl Booth {
                 max_retakes: args.max_retakes,
                 retake_pause: Duration::from_millis(
                     args.retake_pause_ms
+                        .unwrap_or(if args.camera.is_some() { 3000 } else { 0 }),
+                ),
+                countdown: Duration::from_millis(
+                    args.countdown_ms
                         .unwrap_or(if args.camera.is_some() { 3000 } else { 0 }),
                 ),
             };

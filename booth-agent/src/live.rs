@@ -246,6 +246,8 @@ const PAGE: &str = r#"<!doctype html><html lang="ja"><head><meta charset="utf-8"
 body { margin: 0; font: 28px/1.4 sans-serif; background: #111; color: #fff; }
 #view { position: relative; width: 100vw; height: 75vh; background: #000; }
 #live { width: 100%; height: 100%; object-fit: contain; }
+#count { position: absolute; top: 16px; right: 32px; font-size: 160px; font-weight: bold;
+  text-shadow: 0 0 12px #000; }
 #instruction { position: absolute; left: 0; right: 0; bottom: 0; padding: 16px 24px;
   background: rgba(0,0,0,.65); font-size: 36px; }
 small { display: block; font-size: 22px; color: #ccc; } button small { color: #333; }
@@ -255,7 +257,7 @@ small { display: block; font-size: 22px; color: #ccc; } button small { color: #3
 button { font-size: 32px; min-height: 96px; margin: 8px 16px 8px 0; padding: 0 32px; }
 pre { white-space: pre-wrap; font-size: 22px; }
 </style></head><body>
-<div id="view"><img id="live" src="/stream.mjpeg" alt=""><div id="instruction" role="status" aria-live="polite"></div></div>
+<div id="view"><img id="live" src="/stream.mjpeg" alt=""><div id="count" aria-live="assertive" hidden></div><div id="instruction" role="status" aria-live="polite"></div></div>
 <div id="panel">
 <div id="result" hidden><img id="capture" alt=""><p id="verdict"></p></div>
 <div id="choice" hidden><p id="choice-text"></p>
@@ -293,12 +295,13 @@ es.onmessage = m => {
     // The last receipt stays on the screen until the next person's form is read.
     case "attract": say($("instruction"), "attract"); delete $("instruction").dataset.rule; break;
     case "form_id": say($("instruction"), "form"); show("result", false); show("choice", false); show("receipt", false); break;
-    case "instruction": {
+    case "instruction": show("count", false); {
       const i = $("instruction"); i.textContent = v.ja;
       const s = document.createElement("small"); s.textContent = v.en; i.appendChild(s);
       i.dataset.rule = v.rule; break;
     }
-    case "ready": say($("instruction"), "hold"); break;
+    case "countdown": say($("instruction"), "hold"); $("count").textContent = v.seconds_left; show("count", true); break;
+    case "ready": say($("instruction"), "hold"); show("count", false); break;
     case "captured": {
       if (v.instruction) {
         const i = $("instruction"); i.textContent = v.instruction.ja;

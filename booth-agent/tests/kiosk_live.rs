@@ -156,6 +156,8 @@ fn the_live_screen_shows_the_visit_and_takes_the_choice() {
             "60",
             "--receipt-wait-secs",
             "5",
+            "--countdown-ms",
+            "1500",
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -202,6 +204,8 @@ fn the_live_screen_shows_the_visit_and_takes_the_choice() {
     event(&events, 60, "form_id");
     event(&events, 60, "instruction");
     show(rejected_face());
+    let count = event(&events, 120, "countdown");
+    assert_eq!(count["seconds_left"], 2, "1.5 s rounds up to 2");
     let choose = event(&events, 240, "choose");
     assert_eq!(choose["captures"], 2);
     let chosen = event(&events, 120, "person_chooses");

@@ -23,6 +23,12 @@ try {
   assert(instruction.length > 10, `instruction: ${instruction}`);
   log("instruction", instruction);
 
+  // The countdown before the capture, over the view.
+  await page.waitForSelector("#count", { state: "visible" });
+  const count = Number(await page.textContent("#count"));
+  assert(count >= 1 && count <= 2, `countdown ${count}`);
+  log("countdown", count);
+
   // The captured photo with its verdict, then the choice after the last retake.
   await page.waitForSelector("#result[data-verdict]", { state: "visible" });
   await page.waitForFunction(() => document.getElementById("capture").naturalWidth > 0);
