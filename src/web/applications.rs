@@ -122,8 +122,8 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
     params(("Idempotency-Key" = String, Header, description = "1-128 letters, digits, '-', '_', '.', ':'; the same key for every retry of one application")),
     security(("booth_token" = [])),
     responses(
-        (status = 201, description = "Stored (Idempotent-Replayed: true when this key was seen)", body = serde_json::Value),
-        (status = 200, description = "Stored earlier with this key: the first answer again", body = serde_json::Value),
+        (status = 201, description = "A new application (a retry with the same key gets the first answer again, with Idempotent-Replayed: true)", body = serde_json::Value),
+        (status = 200, description = "A retake for the same form ID and date of birth", body = serde_json::Value),
         (status = 400, description = "A field is missing or invalid", body = crate::web::openapi::ErrorBody),
         (status = 401, description = "No valid booth token", body = crate::web::openapi::ErrorBody),
         (status = 409, description = "The application cannot take this now (e.g. already forwarded)", body = crate::web::openapi::ErrorBody),
