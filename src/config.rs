@@ -67,6 +67,10 @@ pub struct Config {
         hide_env_values = true
     )]
     pub s3_secret_key: String,
+    /// Booth alarm: a booth not heard from for this long, or holding an unsent application
+    /// this long, or holding one the service refused, is shown in alarm (console, /metrics).
+    #[arg(long, env = "MNP_BOOTH_ALARM_SECONDS", default_value_t = 3600)]
+    pub booth_alarm_seconds: i64,
     /// Send cookies without the Secure flag (only for plain-HTTP development setups).
     #[arg(long, env = "MNP_INSECURE_COOKIES")]
     pub insecure_cookies: bool,

@@ -14,7 +14,7 @@ use crate::outbox;
 use crate::store::applications as apps;
 use crate::vetting::messages;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Decision {
     /// Accept the photo despite the machine; the reason is required.

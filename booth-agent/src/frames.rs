@@ -73,6 +73,15 @@ pub struct FolderSource<I = GrayImage> {
 impl<I> FolderSource<I> {
     /// Lists the folder now (so a missing folder fails here); decodes nothing yet.
     pub fn open(dir: &Path) -> Result<FolderSource<I>, FrameError> {
+        Ok(FolderSource {
+            files: Self::list(dir)?.into_iter(),
+            index: 0,
+            pixels: std::marker::PhantomData,
+        })
+    }
+
+    /// The folder's frame files in name order.
+    pub fn list(dir: &Path) -> Result<Vec<PathBuf>, FrameError> {
         let list_err = |source| FrameError::List {
             path: dir.to_path_buf(),
             source,
@@ -85,11 +94,7 @@ impl<I> FolderSource<I> {
             }
         }
         files.sort();
-        Ok(FolderSource {
-            files: files.into_iter(),
-            index: 0,
-            pixels: std::marker::PhantomData,
-        })
+        Ok(files)
     }
 
     /// Frames not yet read.

@@ -65,6 +65,12 @@ pub enum GuideEvent {
         frame: String,
         precheck_ms: f64,
     },
+    /// The pre-check is ready and the capture comes when the countdown ends, if the person
+    /// stays ready; shown once per second left.
+    Countdown {
+        frame: String,
+        seconds_left: u64,
+    },
     Captured(Capture),
     FrameError {
         message: String,
@@ -99,6 +105,9 @@ pub struct Guide<'a> {
     /// nothing is captured for this long: a live camera would otherwise capture the same pose
     /// again before the person could react. Zero for recorded frames.
     pub retake_pause: std::time::Duration,
+    /// How long the person must stay ready before the capture (a live screen shows the count).
+    /// Zero: the first ready frame is captured.
+    pub countdown: std::time::Duration,
 }
 
 impl Guide<'_> {
@@ -130,6 +139,8 @@ impl Guide<'_> {
         let mut captures: Vec<Capture> = Vec::new();
         let mut shown: Option<String> = None;
         let mut hold_until = std::time::Instant::now();
+        // When the person first became ready (the countdown's start), and the last count shown.
+        let mut ready_since: Option<(std::time::Instant, u64)> = None;
         while let Some(frame) = frames.next_frame() {
             let frame = match frame {
                 Ok(f) => f,
@@ -148,6 +159,23 @@ impl Guide<'_> {
                 if std::time::Instant::now() < hold_until {
                     continue;
                 }
+                if !self.countdown.is_zero() {
+                    let now = std::time::Instant::now();
+                    let (since, shown_left) = *ready_since.get_or_insert((now, u64::MAX));
+                    let left = self.countdown.saturating_sub(now - since);
+                    if !left.is_zero() {
+                        let secs = left.as_secs_f64().ceil() as u64;
+                        if secs != shown_left {
+                            on_event(&GuideEvent::Countdown {
+                                frame: frame.name.clone(),
+                                seconds_left: secs,
+                            });
+                            ready_since = Some((since, secs));
+                        }
+                        continue;
+                    }
+                }
+                ready_since = None;
                 on_event(&GuideEvent::Ready {
                     frame: frame.name.clone(),
                     precheck_ms: pre.ms,
@@ -165,6 +193,8 @@ impl Guide<'_> {
                 }
                 continue;
             };
+            // Not ready any more: the countdown starts again next time.
+            ready_since = None;
             // One instruction at a time, and only when it changes.
             let key = format!("{}:{}", instruction.rule, instruction.message.en);
             if shown.as_deref() != Some(&key) {

@@ -9,6 +9,7 @@ pub mod camera;
 pub mod frames;
 pub mod guidance;
 pub mod kiosk;
+pub mod live;
 pub mod payment;
 pub mod qr;
 pub mod queue;
@@ -16,3 +17,4 @@ pub mod receipt;
 pub mod submit;
 #[cfg(target_os = "linux")]
 pub mod v4l2;
+pub mod video;

@@ -29,6 +29,9 @@ enum Command {
     /// One person's session from a camera or a folder of frames: QR, answers, payment,
     /// guided capture, then the application is queued durably and sent.
     Run(booth_agent::agent::RunArgs),
+    /// Visits back to back until SIGTERM, the queue drained and the booth's health reported
+    /// throughout (what a booth runs from opening to closing; see the systemd unit).
+    Daemon(booth_agent::agent::DaemonArgs),
     /// The submit queue: length, oldest item, each item's state.
     Status(booth_agent::agent::StatusArgs),
     /// Try every queued application once now (e.g. after a restart).
@@ -91,6 +94,7 @@ fn run(cli: Cli) -> Result<bool> {
             Ok(false)
         }
         Command::Run(args) => booth_agent::agent::run(args),
+        Command::Daemon(args) => booth_agent::agent::daemon(args),
         Command::Status(args) => booth_agent::agent::status(args),
         Command::Send(args) => booth_agent::agent::send(args),
     }

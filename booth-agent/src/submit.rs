@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use crate::queue::{now_ms, Item, Queue, QueueError};
 
@@ -304,18 +304,48 @@ pub async fn drain_once(
     Ok(out)
 }
 
-/// The background sender: drains due items, then sleeps until the next one is due or
-/// something new is enqueued (`wake`). Runs until the task is dropped.
+/// The background sender: drains due items, then sleeps until the next one is due, something
+/// new is enqueued (`wake`) or `stop` turns true. On stop it returns after the attempt in
+/// flight has been recorded, so the queue is never closed under it and nothing is lost (an
+/// item not attempted stays pending; one whose answer was lost is replayed by its key).
+///
+/// `before_retry` (blocking) runs before a pass that retries after a transient failure: the
+/// daemon sends its health report there, so when the service comes back it hears first what
+/// the booth holds, then receives it.
 pub async fn run_sender(
     queue: Queue,
     endpoint: Endpoint,
     backoff: Backoff,
     wake: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
     report: Arc<dyn Fn(&Attempt) + Send + Sync>,
+    before_retry: Option<Arc<dyn Fn() + Send + Sync>>,
 ) {
+    let mut retrying = false;
     loop {
-        if let Err(e) = drain_once(&queue, &endpoint, backoff, false, false, &*report).await {
-            eprintln!("sender: {e}");
+        match queue.due(now_ms(), false, false).await {
+            Ok(items) => {
+                if let (true, false, Some(hook)) = (retrying, items.is_empty(), &before_retry) {
+                    let hook = hook.clone();
+                    let _ = tokio::task::spawn_blocking(move || hook()).await;
+                }
+                for item in items {
+                    if *stop.borrow() {
+                        return;
+                    }
+                    match attempt(&queue, &endpoint, backoff, item).await {
+                        Ok(a) => {
+                            retrying = a.result == "transient";
+                            report(&a);
+                        }
+                        Err(e) => eprintln!("sender: {e}"),
+                    }
+                }
+            }
+            Err(e) => eprintln!("sender: {e}"),
+        }
+        if *stop.borrow() {
+            return;
         }
         let sleep_ms = match queue.next_due().await {
             Ok(Some(at)) => (at - now_ms()).clamp(10, 60_000) as u64,
@@ -328,8 +358,62 @@ pub async fn run_sender(
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(sleep_ms)) => {}
             _ = wake.notified() => {}
+            _ = stop.changed() => {}
         }
     }
+}
+
+/// What a booth tells the service about itself (`POST /api/v1/booth/health`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HealthReport {
+    pub version: String,
+    /// Items in the booth's queue, pending and failed.
+    pub queue_length: i64,
+    pub pending: i64,
+    pub failed: i64,
+    /// Age of the oldest item still to be sent (pending), seconds.
+    pub oldest_pending_age_seconds: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+impl HealthReport {
+    pub fn from_status(s: &crate::queue::QueueStatus, last_error: Option<String>) -> HealthReport {
+        HealthReport {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            queue_length: s.length as i64,
+            pending: s.pending as i64,
+            failed: s.failed as i64,
+            oldest_pending_age_seconds: s
+                .items
+                .iter()
+                .filter(|i| i.state == crate::queue::ItemState::Pending)
+                .map(|i| i.age_seconds)
+                .max(),
+            last_error,
+        }
+    }
+}
+
+/// Sends one health report, blocking. `Ok(status)` when the service answered.
+pub fn send_health(endpoint: &Endpoint, report: &HealthReport) -> Result<u16, String> {
+    let url = format!(
+        "{}/api/v1/booth/health",
+        endpoint.base.trim_end_matches('/')
+    );
+    let body = serde_json::to_vec(report).map_err(|e| e.to_string())?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(Duration::from_secs(5)))
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into();
+    agent
+        .post(&url)
+        .header("Authorization", &format!("Bearer {}", endpoint.token))
+        .header("Content-Type", "application/json")
+        .send(&body[..])
+        .map(|r| r.status().as_u16())
+        .map_err(|e| format!("network: {e}"))
 }
 
 #[cfg(test)]

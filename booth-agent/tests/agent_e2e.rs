@@ -310,6 +310,9 @@ struct Agent {
     child: Child,
     lines: Receiver<String>,
     seen: Vec<Value>,
+    /// stdout lines that are not JSON (there must be none).
+    not_json: Vec<String>,
+    stderr: std::sync::Arc<Mutex<String>>,
 }
 
 impl Agent {
@@ -343,10 +346,22 @@ impl Agent {
             .args(["--retry-base-ms", "300", "--retry-max-ms", "1500"])
             .args(["--receipt-wait-secs", "30", "--drain-secs", "120"])
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("spawn the agent");
         let out = child.stdout.take().expect("stdout");
+        let err = child.stderr.take().expect("stderr");
+        let stderr = std::sync::Arc::new(Mutex::new(String::new()));
+        let collected = stderr.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                eprintln!("agent stderr| {line}");
+                if let Ok(mut s) = collected.lock() {
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            }
+        });
         let (tx, lines) = channel();
         std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
@@ -359,6 +374,8 @@ impl Agent {
             child,
             lines,
             seen: Vec::new(),
+            not_json: Vec::new(),
+            stderr,
         }
     }
 
@@ -370,11 +387,14 @@ impl Agent {
             match self.lines.recv_timeout(left) {
                 Ok(line) => {
                     eprintln!("agent| {line}");
-                    if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                        self.seen.push(v.clone());
-                        if pred(&v) {
-                            return v;
+                    match serde_json::from_str::<Value>(&line) {
+                        Ok(v) => {
+                            self.seen.push(v.clone());
+                            if pred(&v) {
+                                return v;
+                            }
                         }
+                        Err(_) => self.not_json.push(line),
                     }
                 }
                 Err(_) => panic!(
@@ -392,10 +412,20 @@ impl Agent {
         let status = self.child.wait().expect("agent exit");
         // Drain what remains of stdout.
         while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(2)) {
-            if let Ok(v) = serde_json::from_str::<Value>(&line) {
-                self.seen.push(v);
+            match serde_json::from_str::<Value>(&line) {
+                Ok(v) => self.seen.push(v),
+                Err(_) => self.not_json.push(line),
             }
         }
+        // stdout is one JSON line per step, and a run ends without the sender tripping over
+        // a closed queue.
+        assert!(
+            self.not_json.is_empty(),
+            "stdout lines that are not JSON: {:?}",
+            self.not_json
+        );
+        let stderr = self.stderr.lock().map(|s| s.clone()).unwrap_or_default();
+        assert!(!stderr.contains("closed pool"), "stderr: {stderr}");
         (status, std::mem::take(&mut self.seen))
     }
 }
@@ -682,7 +712,15 @@ fn a_refused_application_stays_in_the_queue_marked_failed() {
         &booth,
     );
     let receipt = agent.wait_for(240, "receipt", is_receipt);
-    assert_eq!(receipt["receipt"]["delivery"], "will_be_sent");
+    // Refused for good: the slip does not promise it will be sent; it sends the person to the
+    // staff.
+    assert_eq!(receipt["receipt"]["delivery"], "not_sent");
+    let text = receipt["text"].as_str().unwrap_or("");
+    assert!(
+        text.contains("Not sent") && text.contains("staff"),
+        "{text}"
+    );
+    assert!(!text.contains("connection is back"), "{text}");
     let (status, events) = agent.finish(60);
     assert!(status.success());
     assert!(events

@@ -79,6 +79,7 @@ fn the_prechecked_frame_can_still_fail_the_full_vet() {
         context: VetContext::default(),
         max_retakes: 3,
         retake_pause: std::time::Duration::ZERO,
+        countdown: std::time::Duration::ZERO,
     };
     let c = guide
         .capture(
@@ -112,6 +113,7 @@ fn a_compliant_photo_is_ready_and_accepted() {
         context: VetContext::default(),
         max_retakes: 3,
         retake_pause: std::time::Duration::ZERO,
+        countdown: std::time::Duration::ZERO,
     };
     let c = guide
         .capture(

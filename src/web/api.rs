@@ -386,6 +386,14 @@ async fn respond(
 }
 
 /// `POST /api/v1/vet`: the report.
+#[utoipa::path(post, path = "/api/v1/vet", tag = "vet",
+    request_body(content = crate::web::openapi::PhotoUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "The vetting report", body = serde_json::Value),
+        (status = 400, description = "Not a usable upload", body = crate::web::openapi::ErrorBody),
+        (status = 413, description = "The photo is too large", body = crate::web::openapi::ErrorBody),
+        (status = 503, description = "Busy: retry after Retry-After", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn vet(state: web::Data<AppState>, form: Multipart) -> HttpResponse {
     respond(state, form, "vet", |v| {
         Ok(HttpResponse::Ok().json(&v.report))
@@ -395,6 +403,14 @@ pub async fn vet(state: web::Data<AppState>, form: Multipart) -> HttpResponse {
 
 /// `POST /api/v1/crop`: the issuer-ready JPEG, with the verdict in `X-Verdict`; 422 with the
 /// report when no crop could be made.
+#[utoipa::path(post, path = "/api/v1/crop", tag = "vet",
+    request_body(content = crate::web::openapi::PhotoUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "The 35:45 crop; the verdict in X-Verdict", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 400, description = "Not a usable upload", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "No crop could be made: the error and the report", body = serde_json::Value),
+        (status = 503, description = "Busy: retry after Retry-After", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn crop(state: web::Data<AppState>, form: Multipart) -> HttpResponse {
     respond(state, form, "crop", |v| match v.crop_jpeg {
         Some(jpeg) => Ok(HttpResponse::Ok()
@@ -414,6 +430,13 @@ pub async fn crop(state: web::Data<AppState>, form: Multipart) -> HttpResponse {
 }
 
 /// `POST /api/v1/overlay`: the reviewer's picture (PNG).
+#[utoipa::path(post, path = "/api/v1/overlay", tag = "vet",
+    request_body(content = crate::web::openapi::PhotoUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "The reviewer's overlay picture; the verdict in X-Verdict", content_type = "image/png", body = Vec<u8>),
+        (status = 400, description = "Not a usable upload", body = crate::web::openapi::ErrorBody),
+        (status = 503, description = "Busy: retry after Retry-After", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn overlay(state: web::Data<AppState>, form: Multipart) -> HttpResponse {
     respond(state, form, "overlay", |v| {
         Ok(HttpResponse::Ok()
@@ -463,6 +486,7 @@ pub async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) ->
             state.metrics.mail_pending.set(c.pending);
         }
     }
+    super::booths::refresh_metrics(&state).await;
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())

@@ -119,6 +119,19 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 }
 
 /// `POST /api/v1/applications`: a booth sends the whole application in one request.
+#[utoipa::path(post, path = "/api/v1/applications", tag = "booth",
+    request_body(content = crate::web::openapi::BoothApplication, content_type = "multipart/form-data"),
+    params(("Idempotency-Key" = String, Header, description = "1-128 letters, digits, '-', '_', '.', ':'; the same key for every retry of one application")),
+    security(("booth_token" = [])),
+    responses(
+        (status = 201, description = "A new application (a retry with the same key gets the first answer again, with Idempotent-Replayed: true)", body = serde_json::Value),
+        (status = 200, description = "A retake for the same form ID and date of birth", body = serde_json::Value),
+        (status = 400, description = "A field is missing or invalid", body = crate::web::openapi::ErrorBody),
+        (status = 401, description = "No valid booth token", body = crate::web::openapi::ErrorBody),
+        (status = 409, description = "The application cannot take this now (e.g. already forwarded)", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "An entry is invalid, or the key was used for a different request (idempotency_key_reused)", body = crate::web::openapi::ErrorBody),
+        (status = 503, description = "Busy or applications disabled", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn submit_booth(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -247,7 +260,7 @@ pub async fn submit_booth(
     Ok(HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::OK)).json(body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct StartForm {
     form_id: String,
     name: String,
@@ -259,6 +272,13 @@ pub struct StartForm {
 }
 
 /// `POST /api/v1/web/start`: step 1. Always 202 with the same body when the entries are valid.
+#[utoipa::path(post, path = "/api/v1/web/start", tag = "web",
+    request_body = StartForm,
+    responses(
+        (status = 202, description = "A one-time link was mailed if the entries match an application", body = serde_json::Value),
+        (status = 400, description = "Invalid JSON", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "An entry is invalid", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn web_start(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -306,12 +326,18 @@ pub async fn web_start(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LinkForm {
     token: String,
 }
 
 /// `POST /api/v1/web/session`: uses the one-time link and starts the applicant's session.
+#[utoipa::path(post, path = "/api/v1/web/session", tag = "web",
+    request_body = LinkForm,
+    responses(
+        (status = 200, description = "Signed in: the applicant's session cookie is set", body = serde_json::Value),
+        (status = 410, description = "The link is unknown, used or expired (link_invalid, link_used, link_expired)", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn web_session(
     state: web::Data<AppState>,
     body: web::Json<LinkForm>,
@@ -388,6 +414,12 @@ async fn summary(state: &AppState, app_id: &str) -> Result<serde_json::Value, Ap
 }
 
 /// `GET /api/v1/web/application`: the applicant's own application.
+#[utoipa::path(get, path = "/api/v1/web/application", tag = "web",
+    security(("applicant_session" = [])),
+    responses(
+        (status = 200, description = "The application and the CSRF token", body = serde_json::Value),
+        (status = 401, description = "No applicant session", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn web_application(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -398,6 +430,16 @@ pub async fn web_application(
 }
 
 /// `POST /api/v1/web/photo`: step 2, vetted at once; as often as needed.
+#[utoipa::path(post, path = "/api/v1/web/photo", tag = "web",
+    request_body(content = crate::web::openapi::WebPhoto, content_type = "multipart/form-data"),
+    security(("applicant_session" = [])),
+    responses(
+        (status = 200, description = "Stored with its verdict and the next step", body = serde_json::Value),
+        (status = 400, description = "Not a usable upload", body = crate::web::openapi::ErrorBody),
+        (status = 401, description = "No applicant session", body = crate::web::openapi::ErrorBody),
+        (status = 403, description = "CSRF token missing or wrong", body = crate::web::openapi::ErrorBody),
+        (status = 503, description = "Busy: retry after Retry-After", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn web_photo(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -464,7 +506,7 @@ pub async fn web_photo(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct DetailsForm {
     date_of_birth: String,
     certificates: serde_json::Value,
@@ -480,6 +522,15 @@ fn json_yes_no(field: &'static str, v: &serde_json::Value) -> Result<bool, ApiEr
 }
 
 /// `POST /api/v1/web/details`: step 3; completes the application.
+#[utoipa::path(post, path = "/api/v1/web/details", tag = "web",
+    request_body = DetailsForm,
+    security(("applicant_session" = [])),
+    responses(
+        (status = 200, description = "Stored; the state and the next step", body = serde_json::Value),
+        (status = 401, description = "No applicant session", body = crate::web::openapi::ErrorBody),
+        (status = 403, description = "CSRF token missing or wrong", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "An entry is invalid", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn web_details(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -501,7 +552,8 @@ pub async fn web_details(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     form_id: String,
     date_of_birth: String,
@@ -519,6 +571,14 @@ fn rate_limited() -> ApiError {
 /// `POST /api/v1/status` with `{"form_id", "date_of_birth"}` (a body, so neither lands in a
 /// proxy's access log): limited per client address and per form ID across all instances; the
 /// same shape whether or not the application exists.
+#[utoipa::path(post, path = "/api/v1/status", tag = "status",
+    request_body = StatusQuery,
+    responses(
+        (status = 200, description = "The application's state (`state: null` when nothing matches)", body = serde_json::Value),
+        (status = 400, description = "Invalid JSON", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "An entry is invalid", body = crate::web::openapi::ErrorBody),
+        (status = 429, description = "Too many lookups", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn status_post(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -529,6 +589,13 @@ pub async fn status_post(
 
 /// `GET /api/v1/status?form_id=...&date_of_birth=...`: kept for old clients, same limits;
 /// new clients POST.
+#[utoipa::path(get, path = "/api/v1/status", tag = "status",
+    params(StatusQuery),
+    responses(
+        (status = 200, description = "The application's state (`state: null` when nothing matches)", body = serde_json::Value),
+        (status = 422, description = "An entry is invalid", body = crate::web::openapi::ErrorBody),
+        (status = 429, description = "Too many lookups", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn status(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -1,7 +1,7 @@
 //! Prometheus metrics: requests, latency, verdicts and failing rules.
 
 use prometheus::{
-    Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
+    Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry,
     TextEncoder,
 };
 
@@ -15,6 +15,92 @@ pub struct Metrics {
     pub oldest_unforwarded: Gauge,
     pub review_queue: IntGauge,
     pub mail_pending: IntGauge,
+    /// Per booth (label `booth`), set at scrape time from the booths' health reports.
+    pub booths: BoothGauges,
+}
+
+/// Per-booth gauges: enough for an alert on a silent booth
+/// (`time() - mnp_booth_last_heard_timestamp_seconds > 3600`) or one holding applications
+/// (`mnp_booth_oldest_pending_seconds > 3600`), or on the service's own verdict
+/// (`mnp_booth_alarm == 1`, the console's alarm age).
+pub struct BoothGauges {
+    pub last_heard: GaugeVec,
+    pub queue_length: GaugeVec,
+    pub pending: GaugeVec,
+    pub failed: GaugeVec,
+    pub oldest_pending: GaugeVec,
+    pub alarm: GaugeVec,
+}
+
+impl BoothGauges {
+    fn new(registry: &Registry) -> BoothGauges {
+        let g = |name: &str, help: &str| {
+            let v = GaugeVec::new(Opts::new(name, help), &["booth"]).expect("valid metric");
+            registry
+                .register(Box::new(v.clone()))
+                .expect("unique metric");
+            v
+        };
+        BoothGauges {
+            last_heard: g(
+                "mnp_booth_last_heard_timestamp_seconds",
+                "When the booth last reported its health (Unix seconds)",
+            ),
+            queue_length: g(
+                "mnp_booth_queue_length",
+                "Applications in the booth's queue (pending and refused), as last reported",
+            ),
+            pending: g(
+                "mnp_booth_pending",
+                "Applications the booth has not yet sent, as last reported",
+            ),
+            failed: g(
+                "mnp_booth_failed",
+                "Applications the service refused that wait at the booth for a person",
+            ),
+            oldest_pending: g(
+                "mnp_booth_oldest_pending_seconds",
+                "Age of the booth's oldest unsent application (0 when none), growing while silent",
+            ),
+            alarm: g(
+                "mnp_booth_alarm",
+                "1 when the booth is silent, holds an application or a refused one beyond the alarm age",
+            ),
+        }
+    }
+}
+
+impl Metrics {
+    /// Replaces the per-booth gauges: booths revoked or never heard from are left out.
+    pub fn set_booths(&self, booths: &[crate::web::booths::BoothStatus]) {
+        let b = &self.booths;
+        for v in [
+            &b.last_heard,
+            &b.queue_length,
+            &b.pending,
+            &b.failed,
+            &b.oldest_pending,
+            &b.alarm,
+        ] {
+            v.reset();
+        }
+        for s in booths.iter().filter(|s| !s.revoked) {
+            let Some(heard) = s.last_heard else { continue };
+            let l = &[s.name.as_str()];
+            b.last_heard.with_label_values(l).set(heard as f64 / 1000.0);
+            b.queue_length
+                .with_label_values(l)
+                .set(s.queue_length as f64);
+            b.pending.with_label_values(l).set(s.pending as f64);
+            b.failed.with_label_values(l).set(s.failed as f64);
+            b.oldest_pending
+                .with_label_values(l)
+                .set(s.oldest_pending_age_seconds.unwrap_or(0) as f64);
+            b.alarm
+                .with_label_values(l)
+                .set(if s.alarms.is_empty() { 0.0 } else { 1.0 });
+        }
+    }
 }
 
 impl Metrics {
@@ -78,7 +164,9 @@ impl Metrics {
         registry
             .register(Box::new(latency.clone()))
             .expect("unique metric");
+        let booths = BoothGauges::new(&registry);
         Metrics {
+            booths,
             registry,
             requests,
             latency,

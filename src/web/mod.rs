@@ -2,7 +2,9 @@
 
 pub mod api;
 pub mod applications;
+pub mod booths;
 pub mod metrics;
+pub mod openapi;
 pub mod pages;
 pub mod ratelimit;
 pub mod review;
@@ -86,40 +88,46 @@ impl AppState {
 
 const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// The `/api/v1` routes from one table: registered by `api_v1` and listed in `API_V1_ROUTES`,
+/// which `tests/openapi.rs` compares with the OpenAPI document (`openapi.rs`).
+macro_rules! api_v1_routes {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        fn api_v1(scope: actix_web::Scope) -> actix_web::Scope {
+            scope $(.route($path, web::$method().to($handler)))*
+        }
+        /// (method, path under `/api/v1`) of every registered API route.
+        pub const API_V1_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+    };
+}
+
+api_v1_routes! {
+    post "/vet" => api::vet,
+    post "/crop" => api::crop,
+    post "/overlay" => api::overlay,
+    post "/applications" => applications::submit_booth,
+    post "/booth/health" => booths::report,
+    post "/web/start" => applications::web_start,
+    post "/web/session" => applications::web_session,
+    get "/web/application" => applications::web_application,
+    post "/web/photo" => applications::web_photo,
+    post "/web/details" => applications::web_details,
+    get "/status" => applications::status,
+    post "/status" => applications::status_post,
+    post "/review/login" => review::login,
+    post "/review/logout" => review::logout,
+    get "/review/me" => review::me,
+    get "/review/queue" => review::queue,
+    get "/review/items/{id}" => review::item,
+    get "/review/items/{id}/photo/{kind}" => review::photo,
+    post "/review/items/{id}/decision" => review::decide,
+    get "/openapi.json" => openapi::document,
+}
+
 /// Routes, shared by `serve` and the tests' in-process server.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(api::healthz))
         .route("/metrics", web::get().to(api::metrics))
-        .service(
-            web::scope("/api/v1")
-                .route("/vet", web::post().to(api::vet))
-                .route("/crop", web::post().to(api::crop))
-                .route("/overlay", web::post().to(api::overlay))
-                .route("/applications", web::post().to(applications::submit_booth))
-                .route("/web/start", web::post().to(applications::web_start))
-                .route("/web/session", web::post().to(applications::web_session))
-                .route(
-                    "/web/application",
-                    web::get().to(applications::web_application),
-                )
-                .route("/web/photo", web::post().to(applications::web_photo))
-                .route("/web/details", web::post().to(applications::web_details))
-                .route("/status", web::get().to(applications::status))
-                .route("/status", web::post().to(applications::status_post))
-                .route("/review/login", web::post().to(review::login))
-                .route("/review/logout", web::post().to(review::logout))
-                .route("/review/me", web::get().to(review::me))
-                .route("/review/queue", web::get().to(review::queue))
-                .route("/review/items/{id}", web::get().to(review::item))
-                .route(
-                    "/review/items/{id}/photo/{kind}",
-                    web::get().to(review::photo),
-                )
-                .route(
-                    "/review/items/{id}/decision",
-                    web::post().to(review::decide),
-                ),
-        )
+        .service(api_v1(web::scope("/api/v1")))
         .configure(pages::configure)
         .default_service(web::to(api::not_found));
 }

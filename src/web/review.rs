@@ -17,13 +17,20 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginForm {
     name: String,
     password: String,
 }
 
 /// `POST /api/v1/review/login`
+#[utoipa::path(post, path = "/api/v1/review/login", tag = "review",
+    request_body = LoginForm,
+    responses(
+        (status = 200, description = "Signed in: the reviewer's session cookie is set; the CSRF token", body = serde_json::Value),
+        (status = 401, description = "Wrong name or password", body = crate::web::openapi::ErrorBody),
+        (status = 429, description = "Too many attempts", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -66,6 +73,13 @@ pub async fn login(
 }
 
 /// `POST /api/v1/review/logout`
+#[utoipa::path(post, path = "/api/v1/review/logout", tag = "review",
+    security(("reviewer_session" = [])),
+    responses(
+        (status = 200, description = "Signed out", body = serde_json::Value),
+        (status = 401, description = "No reviewer session", body = crate::web::openapi::ErrorBody),
+        (status = 403, description = "CSRF token missing or wrong", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn logout(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -84,12 +98,19 @@ pub async fn logout(
 }
 
 /// `GET /api/v1/review/me`: who is signed in, and the CSRF token for the console.
+#[utoipa::path(get, path = "/api/v1/review/me", tag = "review",
+    security(("reviewer_session" = [])),
+    responses(
+        (status = 200, description = "The reviewer and the CSRF token", body = serde_json::Value),
+        (status = 401, description = "No reviewer session", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn me(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (r, s) = session::reviewer(&state, &req).await?;
     Ok(HttpResponse::Ok().json(json!({"reviewer": r, "csrf_token": s.csrf})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     rule: Option<String>,
     channel: Option<String>,
@@ -97,6 +118,13 @@ pub struct QueueQuery {
 }
 
 /// `GET /api/v1/review/queue?rule=P9&channel=booth`: rejected and in-review, oldest first.
+#[utoipa::path(get, path = "/api/v1/review/queue", tag = "review",
+    params(QueueQuery),
+    security(("reviewer_session" = [])),
+    responses(
+        (status = 200, description = "Applications waiting for a person, oldest first", body = serde_json::Value),
+        (status = 401, description = "No reviewer session", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn queue(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -119,6 +147,14 @@ pub async fn queue(
 }
 
 /// `GET /api/v1/review/items/{id}`: the application, its report and history.
+#[utoipa::path(get, path = "/api/v1/review/items/{id}", tag = "review",
+    params(("id" = String, Path, description = "The application's ID")),
+    security(("reviewer_session" = [])),
+    responses(
+        (status = 200, description = "The application with its photo report and history", body = serde_json::Value),
+        (status = 401, description = "No reviewer session", body = crate::web::openapi::ErrorBody),
+        (status = 404, description = "No such application", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn item(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -162,6 +198,18 @@ async fn photo_bytes(state: &AppState, id: &str, crop: bool) -> Result<Vec<u8>, 
 }
 
 /// `GET /api/v1/review/items/{id}/photo/{kind}`: `original`, `crop` or `overlay`.
+#[utoipa::path(get, path = "/api/v1/review/items/{id}/photo/{kind}", tag = "review",
+    params(
+        ("id" = String, Path, description = "The application's ID"),
+        ("kind" = String, Path, description = "original, crop (JPEG) or overlay (PNG)"),
+    ),
+    security(("reviewer_session" = [])),
+    responses(
+        (status = 200, description = "The picture (image/jpeg or image/png)", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 401, description = "No reviewer session", body = crate::web::openapi::ErrorBody),
+        (status = 404, description = "No such application, photo or kind", body = crate::web::openapi::ErrorBody),
+        (status = 410, description = "The photo is no longer kept", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn photo(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -202,6 +250,18 @@ pub struct DecisionBody {
 
 /// `POST /api/v1/review/items/{id}/decision` with `{"action": "accept", "reason": ...}` or
 /// `{"action": "retake", "rules": ["P9"], "note": ...}`.
+#[utoipa::path(post, path = "/api/v1/review/items/{id}/decision", tag = "review",
+    params(("id" = String, Path, description = "The application's ID")),
+    request_body = crate::review::Decision,
+    security(("reviewer_session" = [])),
+    responses(
+        (status = 200, description = "Decided: the new state", body = serde_json::Value),
+        (status = 401, description = "No reviewer session", body = crate::web::openapi::ErrorBody),
+        (status = 403, description = "CSRF token missing or wrong", body = crate::web::openapi::ErrorBody),
+        (status = 404, description = "No such application", body = crate::web::openapi::ErrorBody),
+        (status = 409, description = "Not waiting for a decision", body = crate::web::openapi::ErrorBody),
+        (status = 422, description = "The decision is incomplete (e.g. no reason)", body = crate::web::openapi::ErrorBody),
+    ))]
 pub async fn decide(
     state: web::Data<AppState>,
     req: HttpRequest,

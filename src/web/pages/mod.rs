@@ -7,6 +7,7 @@
 //! reload, the back button, a language switch nor a browser's translation loses it.
 
 mod apply;
+mod booths;
 mod console;
 mod drafts;
 mod html;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/lang", web::post().to(switch_lang));
     apply::configure(cfg);
     console::configure(cfg);
+    booths::configure(cfg);
 }
 
 async fn css() -> HttpResponse {
