@@ -4,6 +4,9 @@
 //! sender read its batch: with the old lease the later mails of a batch were claimed with a
 //! lease already expired, and another sender delivered them a second time.
 //!
+//! `the_last_mail_of_a_slow_batch_is_not_taken_over` fails deterministically on the old lease
+//! (the third mail arrived twice); the three-sender test is the same race under load.
+//!
 //! The SMTP server is aiosmtpd with a handler that takes `DELAY` seconds per message and writes
 //! each recipient to a file. Runs on SQLite and, when available, PostgreSQL.
 
@@ -83,7 +86,7 @@ impl Drop for SlowServer {
 }
 
 impl SlowServer {
-    fn start(dir: &Path) -> SlowServer {
+    fn start(dir: &Path, delay: f64) -> SlowServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -97,7 +100,7 @@ impl SlowServer {
             .arg(&script)
             .arg(port.to_string())
             .arg(&delivered)
-            .arg(DELAY.to_string())
+            .arg(delay.to_string())
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -145,24 +148,114 @@ fn config(dir: &Path, url: Option<&str>) -> Config {
     Cli::parse_from(args).config
 }
 
+/// A scratch folder and, on PostgreSQL, a fresh database.
+fn setup(backend: Backend, tag: &str) -> (PathBuf, Option<String>) {
+    let name = unique(tag);
+    let dir = std::env::temp_dir().join(format!("mnp-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(fresh_postgres(
+            &postgres_admin_url().expect("PostgreSQL"),
+            &name.to_lowercase(),
+        )),
+    };
+    (dir, url)
+}
+
+async fn enqueue(office: &Office, n: usize) {
+    let mut conn = office.db.pool.acquire().await.unwrap();
+    for i in 0..n {
+        outbox::enqueue(
+            &mut conn,
+            None,
+            "completion",
+            &format!("r{i:02}@example.jp"),
+            "subject",
+            "body",
+        )
+        .await
+        .unwrap();
+    }
+}
+
+/// The deterministic case: one sender works through a batch of three against a server taking
+/// a second per mail, with a lease of 1.5 s. It claims the third mail two seconds after it read
+/// the batch; a second sender looks while that mail is being delivered. With a lease counted
+/// from the batch's start that mail looked due again and was delivered twice.
+#[test]
+fn the_last_mail_of_a_slow_batch_is_not_taken_over() {
+    if !aiosmtpd_available() {
+        return;
+    }
+    for backend in backends() {
+        let (dir, url) = setup(backend, "mailslow");
+        let server = SlowServer::start(&dir, 1.0);
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build()
+            .unwrap();
+        let second_sent = rt.block_on(async {
+            let a = Office::open(config(&dir, url.as_deref())).await.unwrap();
+            let b = Office::open(config(&dir, url.as_deref())).await.unwrap();
+            enqueue(&a, 3).await;
+            let smtp = format!("smtp://127.0.0.1:{}", server.port);
+            let ta = Transport::from_config(Some(&smtp), &dir.join("mail")).unwrap();
+            let tb = Transport::from_config(Some(&smtp), &dir.join("mail")).unwrap();
+            let first = tokio::spawn(async move {
+                outbox::send_due_leased(&a.db, &ta, "office@example.jp", LEASE_MS)
+                    .await
+                    .unwrap()
+            });
+            // Wait until the first sender has claimed the last mail (two delivered, the third
+            // claimed: its next attempt moved away from its creation).
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let claimed_last: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL \
+                     AND next_attempt_at <> created_at",
+                )
+                .fetch_one(&b.db.pool)
+                .await
+                .unwrap();
+                let sent = outbox::counts(&b.db).await.unwrap().sent;
+                if sent == 2 && claimed_last == 1 {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "the first sender made no progress"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let second = outbox::send_due_leased(&b.db, &tb, "office@example.jp", LEASE_MS)
+                .await
+                .unwrap();
+            assert_eq!(first.await.unwrap(), 3);
+            second
+        });
+        let got = server.deliveries();
+        assert_eq!(
+            second_sent, 0,
+            "{backend:?}: the second sender took over a mail being delivered: {got:?}"
+        );
+        assert_eq!(got.len(), 3, "{backend:?}: {got:?}");
+        assert!(got.values().all(|n| *n == 1), "{backend:?}: {got:?}");
+        drop(server);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 #[test]
 fn several_senders_deliver_each_mail_exactly_once() {
     if !aiosmtpd_available() {
         return;
     }
     for backend in backends() {
-        let name = unique("maillease");
-        let dir = std::env::temp_dir().join(format!("mnp-{name}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = match backend {
-            Backend::Sqlite => None,
-            Backend::Postgres => Some(fresh_postgres(
-                &postgres_admin_url().expect("PostgreSQL"),
-                &name.to_lowercase(),
-            )),
-        };
-        let server = SlowServer::start(&dir);
+        let (dir, url) = setup(backend, "maillease");
+        let server = SlowServer::start(&dir, DELAY);
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(4)
             .enable_all()
@@ -174,21 +267,7 @@ fn several_senders_deliver_each_mail_exactly_once() {
             for _ in 0..3 {
                 offices.push(Office::open(config(&dir, url.as_deref())).await.unwrap());
             }
-            {
-                let mut conn = offices[0].db.pool.acquire().await.unwrap();
-                for i in 0..MAILS {
-                    outbox::enqueue(
-                        &mut conn,
-                        None,
-                        "completion",
-                        &format!("r{i:02}@example.jp"),
-                        "subject",
-                        "body",
-                    )
-                    .await
-                    .unwrap();
-                }
-            }
+            enqueue(&offices[0], MAILS).await;
             let smtp = format!("smtp://127.0.0.1:{}", server.port);
             let mut tasks = Vec::new();
             for (n, office) in offices.into_iter().enumerate() {
