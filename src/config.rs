@@ -116,7 +116,8 @@ pub struct Retention {
     /// fields and photos removed.
     #[arg(long, env = "MNP_KEEP_UNFINISHED_DAYS", default_value_t = 30)]
     pub keep_unfinished_days: i64,
-    /// Sent (or given-up) mail: body and recipient blanked in `mail_outbox`, `.eml` files deleted.
+    /// Sent (or given-up) mail: body and recipient blanked in `mail_outbox`. Link mails (and
+    /// every `.eml` file) go sooner: once a link written then has expired (`--link-minutes`).
     #[arg(long, env = "MNP_KEEP_MAIL_DAYS", default_value_t = 7)]
     pub keep_mail_days: i64,
     /// Ended or expired sessions and one-time links: rows deleted this long after expiry.
@@ -135,6 +136,9 @@ pub struct Retention {
     /// history indefinitely.
     #[arg(long, env = "MNP_KEEP_CROPS_DAYS", default_value_t = 365)]
     pub keep_crops_days: i64,
+    /// Finished one-off jobs (done or failed): rows deleted.
+    #[arg(long, env = "MNP_KEEP_JOBS_DAYS", default_value_t = 7)]
+    pub keep_jobs_days: i64,
 }
 
 impl Config {

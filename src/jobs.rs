@@ -246,6 +246,11 @@ fn period_ms(office: &Office, kind: Kind) -> i64 {
     }
 }
 
+/// Runs a one-off job of a kind the runner does not know itself (`Runner::handlers`).
+pub type JobFn = Arc<
+    dyn Fn(Claimed) -> futures_util::future::BoxFuture<'static, Result<(), String>> + Send + Sync,
+>;
+
 /// What the job runner needs besides the office.
 pub struct Runner {
     pub office: Arc<Office>,
@@ -253,6 +258,8 @@ pub struct Runner {
     /// every other job runs.
     pub transport: Option<Arc<crate::mail::Transport>>,
     pub worker: String,
+    /// One-off job kinds and what runs them; a kind found neither here nor in `Kind` fails.
+    pub handlers: std::collections::HashMap<String, JobFn>,
 }
 
 impl Runner {
@@ -347,7 +354,10 @@ impl Runner {
                     .map(|_| ())
                     .map_err(|e| e.to_string())
             }
-            None => Err(format!("unknown job kind '{}'", job.kind)),
+            None => match self.handlers.get(&job.kind) {
+                Some(handler) => handler(job.clone()).await,
+                None => Err(format!("unknown job kind '{}'", job.kind)),
+            },
         }
     }
 

@@ -14,6 +14,11 @@ use crate::store::{new_id, now_ms, Db, StoreError};
 /// Attempts before a mail is given up (about a day with the backoff below).
 const MAX_ATTEMPTS: i64 = 12;
 
+/// How long a claimed mail is this sender's. Longer than the longest send (the SMTP transport
+/// times out each command after 20 s, see `mail::SMTP_TIMEOUT`), so no other sender takes a mail
+/// over while it is still being delivered.
+pub const LEASE_MS: i64 = 5 * 60_000;
+
 pub async fn enqueue(
     conn: &mut AnyConnection,
     application_id: Option<&str>,
@@ -47,6 +52,16 @@ fn backoff_ms(attempts: i64) -> i64 {
 
 /// Sends what is due once; returns how many were sent.
 pub async fn send_due(db: &Db, transport: &Transport, from: &str) -> Result<usize, StoreError> {
+    send_due_leased(db, transport, from, LEASE_MS).await
+}
+
+/// `send_due` with a lease of `lease_ms` per mail (tests use a short one).
+pub async fn send_due_leased(
+    db: &Db,
+    transport: &Transport,
+    from: &str,
+    lease_ms: i64,
+) -> Result<usize, StoreError> {
     let rows = sqlx::query(
         "SELECT id, kind, to_addr, subject, body, attempts, next_attempt_at FROM mail_outbox \
          WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
@@ -60,14 +75,14 @@ pub async fn send_due(db: &Db, transport: &Transport, from: &str) -> Result<usiz
         let id: String = row.try_get("id")?;
         let attempts: i64 = row.try_get("attempts")?;
         let due: i64 = row.try_get("next_attempt_at")?;
-        // Claim it with a lease of a minute from now (not from when the batch was read: sending
+        // Claim it with a lease from now (not from when the batch was read: sending
         // the rows before it may have taken longer than that), so two instances never send the
         // same mail at once.
         let claimed = sqlx::query(
             "UPDATE mail_outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 \
              AND sent_at IS NULL",
         )
-        .bind(now_ms() + 60_000)
+        .bind(now_ms() + lease_ms)
         .bind(&id)
         .bind(due)
         .execute(&db.pool)

@@ -26,8 +26,10 @@ pub struct Purged {
     pub unfinished: usize,
     /// Sent or given-up mail: bodies and recipients blanked.
     pub mail: usize,
-    /// `.eml` files in the mail folder.
+    /// `.eml` files in the mail folder (kept no longer than a link is valid).
     pub eml_files: usize,
+    /// Link mails older than a link's validity: body blanked, an unsent one given up.
+    pub link_mails: usize,
     /// Expired sessions and links.
     pub sessions: usize,
     pub links: usize,
@@ -37,6 +39,8 @@ pub struct Purged {
     pub batch_folders: usize,
     /// Rate-limit counters past their window (no personal data beyond an address; kept short).
     pub rate_limits: usize,
+    /// Finished one-off jobs (their payload and error may name an application).
+    pub jobs: usize,
 }
 
 impl Purged {
@@ -46,12 +50,14 @@ impl Purged {
             + self.unfinished
             + self.mail
             + self.eml_files
+            + self.link_mails
             + self.sessions
             + self.links
             + self.idempotency
             + self.drafts
             + self.batch_folders
             + self.rate_limits
+            + self.jobs
     }
 }
 
@@ -222,8 +228,25 @@ pub async fn run(office: &Office) -> Result<Purged, StoreError> {
         now - r.keep_mail_days.max(0) * DAY,
     )
     .await?;
+    // A link mail holds a live one-time token: once the link has expired its body is blanked,
+    // and one still unsent is given up (its link is dead). `.eml` files cannot be told apart
+    // without decoding them, and the folder is the development transport: every file goes once
+    // a link written with it would have expired.
+    let link_ms = office.config.link_minutes.max(1) * 60_000;
+    p.link_mails = sqlx::query(
+        "UPDATE mail_outbox SET body = '', \
+         last_error = CASE WHEN sent_at IS NULL AND failed_at IS NULL \
+         THEN 'the link expired before the mail could be sent' ELSE last_error END, \
+         failed_at = CASE WHEN sent_at IS NULL THEN COALESCE(failed_at, $1) ELSE failed_at END \
+         WHERE kind = 'link' AND body <> '' AND created_at <= $2",
+    )
+    .bind(now)
+    .bind(now - link_ms)
+    .execute(&office.db.pool)
+    .await?
+    .rows_affected() as usize;
     let mail_dir = office.config.mail_dir();
-    let before = ago(r.keep_mail_days.max(0) * DAY);
+    let before = ago((r.keep_mail_days.max(0) * DAY).min(link_ms));
     p.eml_files = tokio::task::spawn_blocking(move || remove_old_files(&mail_dir, before, false))
         .await
         .map_err(|e| StoreError::Io(std::io::Error::other(e)))??;
@@ -257,6 +280,14 @@ pub async fn run(office: &Office) -> Result<Purged, StoreError> {
         office,
         "DELETE FROM rate_limits WHERE expires_at <= $1",
         now,
+    )
+    .await?;
+
+    p.jobs = exec(
+        office,
+        "DELETE FROM jobs WHERE unique_key IS NULL AND state IN ('done', 'failed') \
+         AND finished_at <= $1",
+        now - r.keep_jobs_days.max(0) * DAY,
     )
     .await?;
 

@@ -233,6 +233,7 @@ fn the_runner_records_failures_and_lives_on() {
             office: office.clone(),
             transport: None,
             worker: "test-worker".into(),
+            handlers: HashMap::new(),
         });
         let wake = Arc::new(tokio::sync::Notify::new());
         let handle = tokio::spawn(runner.run(wake));
@@ -261,6 +262,69 @@ fn the_runner_records_failures_and_lives_on() {
             );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+        assert!(!handle.is_finished(), "the runner loop ended");
+        handle.abort();
+    });
+}
+
+/// What a store returning garbage does to a job that trusts it: an index past the end panics.
+fn explode(job: jobs::Claimed) -> futures_util::future::BoxFuture<'static, Result<(), String>> {
+    Box::pin(async move {
+        let fields: Vec<&str> = job.payload.split(',').collect();
+        Err(fields[5].to_string())
+    })
+}
+
+/// A job that panics inside the real runner is recorded as that job's failure, with the
+/// panic's message; the runner lives on and runs a job queued after the panic.
+#[test]
+fn a_panicking_job_fails_alone_and_the_runner_goes_on() {
+    run_on_backends("panic", async |_backend, dir, url| {
+        let office = Arc::new(Office::open(config(&dir, url.as_deref())).await.unwrap());
+        let ran = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut handlers: HashMap<String, jobs::JobFn> = HashMap::new();
+        handlers.insert("explode".into(), Arc::new(explode));
+        let counter = ran.clone();
+        handlers.insert(
+            "count".into(),
+            Arc::new(move |_job| {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Box::pin(async { Ok(()) })
+            }),
+        );
+        jobs::enqueue(&office.db, "explode", "{}", 1).await.unwrap();
+        let runner = Arc::new(jobs::Runner {
+            office: office.clone(),
+            transport: None,
+            worker: "test-worker".into(),
+            handlers,
+        });
+        let handle = tokio::spawn(runner.run(Arc::new(tokio::sync::Notify::new())));
+        let wait_for = async |kind: &str, state: &str| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            loop {
+                let rows = jobs::list(&office.db).await.unwrap();
+                if let Some(j) = rows.iter().find(|j| j.kind == kind && j.state == state) {
+                    return j.clone();
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no {kind} job {state}: {rows:?}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        };
+        let failed = wait_for("explode", "failed").await;
+        let error = failed.last_error.unwrap_or_default();
+        assert!(
+            error.starts_with("panicked: index out of bounds"),
+            "the panic is the job's recorded error: {error}"
+        );
+        assert_eq!(failed.attempts, 1);
+        // Queued after the panic: the same runner still claims and runs it.
+        jobs::enqueue(&office.db, "count", "{}", 1).await.unwrap();
+        wait_for("count", "done").await;
+        assert_eq!(ran.load(std::sync::atomic::Ordering::SeqCst), 1);
         assert!(!handle.is_finished(), "the runner loop ended");
         handle.abort();
     });

@@ -8,11 +8,16 @@ pub mod templates;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use thiserror::Error;
+
+/// Each SMTP command's time limit. A whole send stays well inside the outbox lease
+/// (`outbox::LEASE_MS`), so no other instance takes a mail over while it is being delivered.
+pub const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// One plain-text message (UTF-8; lettre picks quoted-printable or base64 for the body and
 /// RFC 2047 for a non-ASCII subject).
@@ -143,6 +148,7 @@ impl Transport {
                 }
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
                     .map_err(|e| MailError::Config(redact_addresses(&e.to_string())))?
+                    .timeout(Some(SMTP_TIMEOUT))
                     .build();
                 Ok(Transport::Smtp {
                     transport,

@@ -167,6 +167,7 @@ pub fn start_background(office: Arc<Office>) {
         office,
         transport,
         worker: crate::jobs::worker_name(),
+        handlers: Default::default(),
     });
     tokio::spawn(runner.run(wake));
 }

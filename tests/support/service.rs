@@ -188,6 +188,19 @@ impl Service {
         String::from_utf8(out.stdout).expect("utf-8")
     }
 
+    /// Starts `mynumber-photo admin ARGS` against this service's storage and returns the
+    /// process (to be killed by the test).
+    pub fn admin_spawn(&self, args: &[&str]) -> Child {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("admin");
+        self.common_args(&mut cmd);
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        cmd.spawn().expect("admin command")
+    }
+
     /// A second instance of the same deployment: the same database, photo store, data folder
     /// (mail, issuer outbox) and flags, on its own port; started.
     pub fn twin(&self, n: u32) -> Service {
@@ -222,11 +235,12 @@ impl Service {
             .arg(format!("127.0.0.1:{}", self.port))
             .arg("--models")
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("models"))
-            .arg("--insecure-cookies")
-            .arg("--forward-seconds")
-            .arg("1")
-            .arg("--public-url")
-            .arg(&self.base);
+            .arg("--insecure-cookies");
+        // Forwarding every second unless the test chose its own period.
+        if !self.extra.iter().any(|(k, _)| k == "--forward-seconds") {
+            cmd.arg("--forward-seconds").arg("1");
+        }
+        cmd.arg("--public-url").arg(&self.base);
         for (k, v) in &self.extra {
             cmd.arg(k).arg(v);
         }
