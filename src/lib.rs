@@ -11,6 +11,7 @@ pub mod auth;
 pub mod config;
 pub mod eval;
 pub mod forwarding;
+pub mod i18n;
 pub mod mail;
 pub mod office;
 pub mod outbox;

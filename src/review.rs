@@ -121,10 +121,7 @@ pub async fn decide(
                     .iter()
                     .map(|r| {
                         let text = messages::rule_title(r)
-                            .map(|m| match lang {
-                                Lang::Ja => m.ja,
-                                Lang::En => m.en,
-                            })
+                            .map(|m| m.text(lang))
                             .unwrap_or_default();
                         (r.clone(), text)
                     })

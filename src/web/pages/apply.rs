@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::html::{self, esc, field as input, hidden, notice, Field, Frame, Switch};
-use super::i18n::{t, tf, tr};
+use super::i18n::{next_step_text, t, tf, tr};
 use super::{
     chosen_lang, drafts, field, lang_of, remember_lang, same_site_only, see_other, set_lang_cookie,
     PageError,
@@ -354,13 +354,13 @@ async fn start_post(
     let office = state.office_or_unavailable().map_err(api(l))?;
     let mut e = StartErrors::default();
     let form_id = FormId::parse(&v.form_id)
-        .map_err(|x| e.form_id = Some(tr(l, x.to_string(), x.message_ja())))
+        .map_err(|x| e.form_id = Some(tr(l, x.code(), x.to_string(), x.message_ja())))
         .ok();
     let name = ContactName::parse(&v.name)
-        .map_err(|x| e.name = Some(tr(l, x.to_string(), x.message_ja())))
+        .map_err(|x| e.name = Some(tr(l, x.code(), x.to_string(), x.message_ja())))
         .ok();
     let email = Email::parse(&v.email)
-        .map_err(|x| e.email = Some(tr(l, x.to_string(), x.message_ja())))
+        .map_err(|x| e.email = Some(tr(l, x.code(), x.to_string(), x.message_ja())))
         .ok();
     let (Some(form_id), Some(name), Some(email)) = (form_id, name, email) else {
         return Ok(render_start(
@@ -501,10 +501,7 @@ fn verdict_section(l: Lang, photo: Option<&PhotoRow>, error: Option<&str>) -> St
 }
 
 fn localized(l: Lang, f: &Finding) -> String {
-    match l {
-        Lang::Ja => f.message.ja.clone(),
-        Lang::En => f.message.en.clone(),
-    }
+    f.message.text(l)
 }
 
 fn verdict_html(l: Lang, p: &PhotoRow) -> String {
@@ -757,14 +754,12 @@ async fn read_photo_form(
     let mut fields = Vec::new();
     let mut photo: Option<Vec<u8>> = None;
     while let Some(part) = form.next().await {
-        let mut part =
-            part.map_err(|e| crate::web::api::bad("invalid_multipart", e.to_string()))?;
+        let mut part = part.map_err(crate::web::api::multipart_error)?;
         let name = part.name().unwrap_or_default().to_string();
         let limit = if name == "photo" { max_photo } else { 4096 };
         let mut buf = Vec::new();
         while let Some(chunk) = part.next().await {
-            let chunk =
-                chunk.map_err(|e| crate::web::api::bad("invalid_multipart", e.to_string()))?;
+            let chunk = chunk.map_err(crate::web::api::multipart_error)?;
             if buf.len() + chunk.len() > limit {
                 return Err(ApiError::Vet(crate::vetting::VetError::Input(
                     crate::vetting::InputError::TooLarge {
@@ -1089,7 +1084,7 @@ async fn details_post(
     let dob = match DateOfBirth::parse(&d.dob, today_jst()) {
         Ok(dob) => dob,
         Err(x) => {
-            let msg = tr(l, x.to_string(), x.message_ja());
+            let msg = tr(l, x.code(), x.to_string(), x.message_ja());
             return Ok(render_details(
                 &a,
                 &d,
@@ -1142,11 +1137,10 @@ fn entitlement_rows(l: Lang, ent: &Value) -> String {
     if ent["signature_certificate"]["issued"] == Value::Bool(false)
         && ent["signature_certificate"]["reason"].is_string()
     {
-        let note = match l {
-            Lang::Ja => ent["signature_certificate"]["message_ja"].as_str(),
-            Lang::En => ent["signature_certificate"]["message"].as_str(),
-        };
-        out += &row(t(l, "confirm.signature"), note.unwrap_or_default());
+        out += &row(
+            t(l, "confirm.signature"),
+            t(l, "confirm.signature_not_issued"),
+        );
     }
     out
 }
@@ -1282,10 +1276,7 @@ async fn done_get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
                     // Sent on despite the machine's verdict: a person decides next.
                     t(l, "done.review_pending")
                 } else {
-                    match l {
-                        Lang::Ja => step.ja,
-                        Lang::En => step.en,
-                    }
+                    next_step_text(l, step.code, app.state)
                 })
             )
         ),
@@ -1325,7 +1316,16 @@ fn render_status(
         esc(t(l, "status.intro"))
     );
     if let Some(r) = result {
-        let step = &r["next_step"][l.code()];
+        let step = r["next_step"]["code"]
+            .as_str()
+            .map(|code| {
+                let st = r["state"]
+                    .as_str()
+                    .and_then(|s| s.parse::<State>().ok())
+                    .unwrap_or(State::Registered);
+                next_step_text(l, code, st)
+            })
+            .unwrap_or_default();
         let inner = match r["state"].as_str() {
             Some(s) => format!(
                 "<dl class=\"summary\"><dt>{}</dt><dd id=\"status-state\" data-state=\"{}\">{}</dd>\
@@ -1334,12 +1334,9 @@ fn render_status(
                 esc(s),
                 esc(t(l, &format!("state.{s}"))),
                 esc(t(l, "status.next")),
-                esc(step.as_str().unwrap_or_default())
+                esc(step)
             ),
-            None => format!(
-                "<p id=\"status-next\">{}</p>",
-                esc(step.as_str().unwrap_or_default())
-            ),
+            None => format!("<p id=\"status-next\">{}</p>", esc(step)),
         };
         body += &format!(
             "<section class=\"result\" role=\"status\">{}</section>",
@@ -1420,8 +1417,10 @@ async fn status_post(
         (Ok(f), Ok(d)) => (f, d),
         (f, d) => {
             let errors = (
-                f.err().map(|x| tr(l, x.to_string(), x.message_ja())),
-                d.err().map(|x| tr(l, x.to_string(), x.message_ja())),
+                f.err()
+                    .map(|x| tr(l, x.code(), x.to_string(), x.message_ja())),
+                d.err()
+                    .map(|x| tr(l, x.code(), x.to_string(), x.message_ja())),
             );
             return Ok(render_status(
                 l,

@@ -8,8 +8,8 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::Value;
 
 use super::html::{self, esc, field as input, hidden, notice, Field, Frame, Switch};
-use super::i18n::{t, tf, tr};
-use super::{field, lang_of, local_path, same_site_only, see_other, PageError};
+use super::i18n::{t, tf};
+use super::{field, local_path, same_site_only, see_other, PageError};
 use crate::auth::{self, Reviewer, Session};
 use crate::mail::templates::Lang;
 use crate::review::{self, Decision};
@@ -39,6 +39,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 type Fields = Vec<(String, String)>;
+
+/// The console speaks Japanese or English: easy Japanese becomes Japanese, any other English.
+fn lang_of(req: &HttpRequest) -> Lang {
+    super::lang_of(req).for_console()
+}
 
 fn api(lang: Lang) -> impl Fn(ApiError) -> PageError {
     move |e| PageError::api(lang, &e)
@@ -152,7 +157,7 @@ fn rule_text(l: Lang, rule: &str) -> String {
             let key = format!("{rule}.ok");
             messages::has(&key).then(|| messages::msg(&key))
         })
-        .map(|m| tr(l, m.en, m.ja))
+        .map(|m| m.text(l))
         .unwrap_or_default()
 }
 
@@ -562,7 +567,7 @@ fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpRespon
         let boxes: String = rule_ids()
             .map(|rid| {
                 let title = rule_title(rid)
-                    .map(|m| tr(l, m.en, m.ja))
+                    .map(|m| m.text(l))
                     .unwrap_or_default();
                 format!(
                     "<label class=\"choice\"><input type=\"checkbox\" name=\"rules\" value=\"{rid}\"{}> \

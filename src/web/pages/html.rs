@@ -43,9 +43,14 @@ pub struct Frame<'a> {
     pub console: bool,
 }
 
-fn lang_buttons(lang: Lang, switch: &Switch<'_>) -> String {
+fn lang_buttons(lang: Lang, switch: &Switch<'_>, console: bool) -> String {
     let mut out = String::new();
-    for other in [Lang::Ja, Lang::En] {
+    let langs: &[Lang] = if console {
+        &[Lang::Ja, Lang::En]
+    } else {
+        &Lang::ALL
+    };
+    for &other in langs {
         let current = other == lang;
         let label = t(other, "lang.name");
         let pressed = if current { "true" } else { "false" };
@@ -113,7 +118,7 @@ pub fn document(f: &Frame<'_>, body: &str) -> String {
         kind = if f.console { "console" } else { "applicant" },
         skip = esc(t(l, "site.skip")),
         langs = esc(t(l, "site.language")),
-        buttons = lang_buttons(l, &f.switch),
+        buttons = lang_buttons(l, &f.switch, f.console),
         default = default_button(&f.switch),
     )
 }
