@@ -116,6 +116,15 @@ fn browser_smartphone_application_age0_and_reviewer() {
             ("REJECTED_DOB", "1985-06-15".into()),
         ],
     );
+    // Every language's home, photo and status pages (last: it uses up the lookup limit).
+    run_spec(
+        &s,
+        "languages.mjs",
+        &[
+            ("FORM_ID", form_id(9004)),
+            ("EMAIL", "an.nguyen@example.jp".into()),
+        ],
+    );
     // The override is on record with its reason.
     let reasons = s.sql_strings(
         "SELECT event FROM audit_log WHERE actor_kind = 'reviewer' \

@@ -527,8 +527,9 @@ fn verdict_html(l: Lang, p: &PhotoRow) -> String {
         let li: String = items
             .iter()
             .map(|f| {
+                // The rule id stays for scripts and tests; an applicant reads the words only.
                 format!(
-                    "<li data-rule=\"{r}\"><span class=\"rule\">{r}</span> {}</li>",
+                    "<li data-rule=\"{r}\">{}</li>",
                     esc(&localized(l, f)),
                     r = esc(&f.rule)
                 )
@@ -671,7 +672,7 @@ fn photo_page(
             choose = esc(t(l, "photo.choose")),
             hint = esc(t(l, "photo.choose_hint")),
             check = esc(t(l, "photo.check")),
-            exception = exception_choice(l),
+            exception = exception_choice(l, app.exception_reason.as_deref(), photo.is_some()),
         );
         if app.state == State::Registered {
             body += &format!(
@@ -694,6 +695,15 @@ fn photo_page(
     )
 }
 
+fn missing_photo() -> ApiError {
+    ApiError::domain(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "missing_photo",
+        t(Lang::En, "photo.none"),
+        t(Lang::Ja, "photo.none"),
+    )
+}
+
 /// Head coverings and bandages worn for religious or medical reasons are allowed: declaring one
 /// waives those rules and sends the photo to a person instead of rejecting it.
 const EXCEPTIONS: [(&str, &str, &str); 2] = [
@@ -709,7 +719,12 @@ const EXCEPTIONS: [(&str, &str, &str); 2] = [
     ),
 ];
 
-fn exception_choice(l: Lang) -> String {
+fn exception_choice(l: Lang, declared: Option<&str>, has_photo: bool) -> String {
+    let chosen = EXCEPTIONS
+        .iter()
+        .find(|(_, _, reason)| Some(*reason) == declared)
+        .map(|(v, _, _)| *v)
+        .unwrap_or("");
     let radio = |value: &str, key: &str, checked: bool| {
         format!(
             "<label class=\"choice\"><input type=\"radio\" name=\"exception\" value=\"{value}\"{}> {}</label>",
@@ -717,15 +732,25 @@ fn exception_choice(l: Lang) -> String {
             esc(t(l, key))
         )
     };
-    let options: String = std::iter::once(radio("", "photo.exception_none", true))
-        .chain(EXCEPTIONS.iter().map(|(v, k, _)| radio(v, k, false)))
+    let options: String = std::iter::once(radio("", "photo.exception_none", chosen.is_empty()))
+        .chain(EXCEPTIONS.iter().map(|(v, k, _)| radio(v, k, *v == chosen)))
         .collect();
+    // With a photo already sent, the reason can be applied to it (without JavaScript too).
+    let recheck = if has_photo {
+        format!(
+            "<button type=\"submit\" name=\"recheck\" value=\"1\" id=\"exception-recheck\">{}</button>",
+            esc(t(l, "photo.exception_recheck"))
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "<details class=\"exception\"><summary>{}</summary><fieldset class=\"field\"><legend>{}</legend>\
-         <p class=\"hint\">{}</p>{options}</fieldset></details>",
+        "<details class=\"exception\"{open}><summary>{}</summary><fieldset class=\"field\"><legend>{}</legend>\
+         <p class=\"hint\">{}</p>{options}{recheck}</fieldset></details>",
         esc(t(l, "photo.exception_summary")),
         esc(t(l, "photo.exception_legend")),
         esc(t(l, "photo.exception_hint")),
+        open = if chosen.is_empty() { "" } else { " open" },
     )
 }
 
@@ -798,21 +823,44 @@ async fn photo_post(
             &a.session,
             Some(field(&fields, "csrf_token")).filter(|s| !s.is_empty()),
         )?;
-        let photo = photo.ok_or_else(|| {
-            ApiError::domain(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "missing_photo",
-                t(Lang::En, "photo.none"),
-                t(Lang::Ja, "photo.none"),
-            )
-        })?;
+        let exception = EXCEPTIONS
+            .iter()
+            .find(|(v, _, _)| *v == field(&fields, "exception"))
+            .map(|(_, _, reason)| reason.to_string());
+        // A reason declared after the photo was sent: check the photo already sent again with it.
+        let photo = match photo {
+            Some(p) => p,
+            None if field(&fields, "recheck") == "1" => {
+                let Some(sha) = current_photo(&state, &a.app, l)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|p| p.original_sha)
+                else {
+                    return Err(missing_photo());
+                };
+                let photos = office.photos.clone();
+                web::block(move || photos.get(&sha))
+                    .await
+                    .map_err(|e| ApiError::Internal(e.to_string()))?
+                    .map_err(|e| ApiError::Internal(e.to_string()))?
+            }
+            None => return Err(missing_photo()),
+        };
+        let mut conn = office
+            .db
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        apps::set_exception_reason(&mut conn, &a.app.id, exception.as_deref())
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        drop(conn);
         let ctx = VetContext {
             date_of_birth: a.app.date_of_birth.as_deref().and_then(|d| d.parse().ok()),
             application_date: Some(today_jst()),
-            exception: EXCEPTIONS
-                .iter()
-                .find(|(v, _, _)| *v == field(&fields, "exception"))
-                .map(|(_, _, reason)| reason.to_string()),
+            exception,
         };
         let (vetted, original) = vet_bytes(&state, photo, ctx, "web_photo").await?;
         let overlay = vetted.overlay_png();
@@ -1128,6 +1176,16 @@ fn yes_no_text(l: Lang, b: bool) -> &'static str {
     t(l, if b { "common.yes" } else { "common.no" })
 }
 
+/// "1234 5678 …": digits in groups of four, as printed on the form.
+fn grouped(digits: &str) -> String {
+    let chars: Vec<char> = digits.chars().collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Card and certificate lines from `office::entitlements`.
 fn entitlement_rows(l: Lang, ent: &Value) -> String {
     let mut out = String::new();
@@ -1163,7 +1221,8 @@ async fn confirm_get(
         Some(_) => t(l, "confirm.photo_rejected"),
     };
     let mut dl = String::new();
-    dl += &row(t(l, "apply.form_id"), &mask_form_id(&a.app.form_id));
+    // The whole ID, in groups of four, so a typo can still be caught before sending.
+    dl += &row(t(l, "apply.form_id"), &grouped(&a.app.form_id));
     dl += &row(
         t(l, "apply.name"),
         a.app.contact_name.as_deref().unwrap_or(""),

@@ -401,6 +401,8 @@ struct ItemView<'a> {
     next: Option<&'a str>,
     error: Option<&'a str>,
     status: StatusCode,
+    /// Reviewers' names by id, for the history.
+    names: &'a std::collections::HashMap<String, String>,
 }
 
 fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpResponse {
@@ -615,22 +617,34 @@ fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpRespon
                         detail.extend(rs.iter().filter_map(Value::as_str).map(str::to_string));
                     }
                     if let Some(v) = ev["verdict"].as_str() {
-                        detail.push(v.to_string());
+                        detail.push(word(l, &format!("console.verdict_{v}"), v));
                     }
-                    let by = match e["actor_id"].as_str() {
-                        Some(a) => format!(
-                            "{} {}",
-                            e["actor_kind"].as_str().unwrap_or(""),
-                            &a[..a.len().min(8)]
-                        ),
-                        None => e["actor_kind"].as_str().unwrap_or("").to_string(),
+                    let kind = e["actor_kind"].as_str().unwrap_or("");
+                    let by = match (kind, e["actor_id"].as_str()) {
+                        // A reviewer by name; an id only if the account is gone.
+                        ("reviewer", Some(a)) => v
+                            .names
+                            .get(a)
+                            .cloned()
+                            .unwrap_or_else(|| a[..a.len().min(8)].to_string()),
+                        (_, Some(a)) => {
+                            format!(
+                                "{} {}",
+                                word(l, &format!("console.actor_{kind}"), kind),
+                                &a[..a.len().min(8)]
+                            )
+                        }
+                        (_, None) => word(l, &format!("console.actor_{kind}"), kind),
                     };
                     format!(
                         "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                         esc(&html::jst(e["at"].as_i64().unwrap_or(0))),
-                        esc(e["from"].as_str().unwrap_or("")),
-                        esc(e["to"].as_str().unwrap_or("")),
-                        esc(ev["kind"].as_str().unwrap_or("")),
+                        esc(&state_label(l, e["from"].as_str().unwrap_or(""))),
+                        esc(&state_label(l, e["to"].as_str().unwrap_or(""))),
+                        esc(&{
+                            let kind = ev["kind"].as_str().unwrap_or("");
+                            word(l, &format!("console.event_{kind}"), kind)
+                        }),
                         esc(&by),
                         esc(&detail.join("; ")),
                     )
@@ -683,6 +697,7 @@ async fn item_get(
         .await
         .map_err(|e| PageError::api(l, &ApiError::from(e)))?;
     let next = next_item(office, &q, Some(&id), l).await?;
+    let names = reviewer_names(office, l).await?;
     Ok(item_page(
         l,
         &r,
@@ -693,8 +708,29 @@ async fn item_get(
             next: next.as_deref(),
             error: None,
             status: StatusCode::OK,
+            names: &names,
         },
     ))
+}
+
+async fn reviewer_names(
+    office: &crate::office::Office,
+    l: Lang,
+) -> Result<std::collections::HashMap<String, String>, PageError> {
+    crate::auth::reviewer_names(&office.db).await.map_err(|e| {
+        tracing::error!(error = %e, "reviewer names");
+        PageError::key(l, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+    })
+}
+
+/// A catalogue word for a code (`console.event_new_photo`), or the code itself when the
+/// catalogue has none (a kind added later).
+fn word(l: Lang, key: &str, code: &str) -> String {
+    if crate::i18n::has(l, key) {
+        t(l, key).to_string()
+    } else {
+        code.to_string()
+    }
 }
 
 /// The oldest waiting item of the filter other than `except`.
@@ -765,6 +801,7 @@ async fn decide(
             .map_err(|e| PageError::api(l, &ApiError::from(e)))?;
         let text = PageError::api(l, &e);
         let next = next_item(office, &q, Some(&id), l).await?;
+        let names = reviewer_names(office, l).await?;
         return Ok(item_page(
             l,
             &r,
@@ -775,6 +812,7 @@ async fn decide(
                 next: next.as_deref(),
                 error: Some(text.text()),
                 status: e.status_code(),
+                names: &names,
             },
         ));
     }

@@ -20,7 +20,8 @@ use super::api::ApiError;
 use super::session;
 use super::AppState;
 use crate::mail::templates::Lang;
-use html::{esc, Frame, Switch};
+use askama::Template;
+use html::{Frame, Switch};
 use i18n::t;
 
 pub const LANG_COOKIE: &str = "lang";
@@ -30,6 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/static/app.css", web::get().to(css))
         .route("/static/app.js", web::get().to(js))
+        .route("/static/favicon.svg", web::get().to(favicon))
+        .route("/favicon.ico", web::get().to(favicon))
         .route("/lang", web::post().to(switch_lang));
     apply::configure(cfg);
     console::configure(cfg);
@@ -47,6 +50,11 @@ async fn js() -> HttpResponse {
         "text/javascript; charset=utf-8",
         include_str!("../../../static/app.js"),
     )
+}
+
+/// The tab icon: a card with a portrait. SVG, which browsers take at /favicon.ico too.
+async fn favicon() -> HttpResponse {
+    asset("image/svg+xml", include_str!("../../../static/favicon.svg"))
 }
 
 fn asset(content_type: &str, body: &'static str) -> HttpResponse {
@@ -197,12 +205,6 @@ impl ResponseError for PageError {
         } else {
             t(l, "error.title")
         };
-        let body = format!(
-            "<h1>{}</h1>{}<p><a href=\"/\">{}</a></p>",
-            esc(title),
-            html::notice("error", self.text(), ""),
-            esc(t(l, "error.home")),
-        );
         let frame = Frame {
             lang: l,
             title,
@@ -212,7 +214,13 @@ impl ResponseError for PageError {
             },
             console: false,
         };
-        html::respond(self.status, html::document(&frame, &body))
+        html::respond(
+            self.status,
+            html::render(&ErrorPage {
+                frame: &frame,
+                text: self.text(),
+            }),
+        )
     }
 }
 
@@ -246,18 +254,22 @@ pub fn api_text(lang: Lang, e: &ApiError) -> String {
     }
 }
 
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    frame: &'a Frame<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    frame: &'a Frame<'a>,
+    text: &'a str,
+}
+
 /// `GET /`: where to go.
 async fn home(req: HttpRequest) -> HttpResponse {
     let l = lang_of(&req);
-    let body = format!(
-        "<h1>{}</h1><p>{}</p><ul class=\"links\">\
-         <li><a class=\"button primary\" href=\"/apply\">{}</a></li>\
-         <li><a class=\"button\" href=\"/status\">{}</a></li></ul>",
-        esc(t(l, "home.title")),
-        esc(t(l, "home.intro")),
-        esc(t(l, "home.apply")),
-        esc(t(l, "home.status")),
-    );
     let frame = Frame {
         lang: l,
         title: t(l, "home.title"),
@@ -267,7 +279,7 @@ async fn home(req: HttpRequest) -> HttpResponse {
         },
         console: false,
     };
-    html::respond(StatusCode::OK, html::document(&frame, &body))
+    html::respond(StatusCode::OK, html::render(&HomePage { frame: &frame }))
 }
 
 #[derive(serde::Deserialize)]
