@@ -116,6 +116,15 @@ fn browser_smartphone_application_age0_and_reviewer() {
             ("REJECTED_DOB", "1985-06-15".into()),
         ],
     );
+    // A reviewer's retake request, from the mail back to the photo step.
+    run_spec(
+        &s,
+        "retake.mjs",
+        &[
+            ("FORM_ID", form_id(9005)),
+            ("EMAIL", "maria.santos@example.jp".into()),
+        ],
+    );
     // Every language's home, photo and status pages (last: it uses up the lookup limit).
     run_spec(
         &s,

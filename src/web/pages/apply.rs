@@ -602,6 +602,7 @@ fn photo_page(
     error: Option<&str>,
     mobile: bool,
     status: StatusCode,
+    retake: Option<&[String]>,
 ) -> HttpResponse {
     let app = &a.app;
     let mut body = html::steps(l, 2);
@@ -637,7 +638,16 @@ fn photo_page(
             "<details class=\"tips\"><summary>{}</summary><ul>{tips}</ul></details>",
             esc(t(l, "photo.tips"))
         );
-        body += &verdict_section(l, photo, error);
+        match retake {
+            // A person asked for a new photo: their rules and note, not the machine's old
+            // reasons, and no offer to send the old photo to a person again. The empty
+            // verdict region stays for the new photo's verdict.
+            Some(reasons) if app.state == State::RetakeRequested => {
+                body += &retake_notice(l, reasons);
+                body += &verdict_section(l, None, error);
+            }
+            _ => body += &verdict_section(l, photo, error),
+        }
         let camera = if mobile {
             format!(
                 "<div class=\"field\"><label for=\"photo-camera\">{}</label>\
@@ -693,6 +703,57 @@ fn photo_page(
         status,
         &body,
     )
+}
+
+/// What the reviewer asked for: each rule's plain instruction, then their note.
+fn retake_notice(l: Lang, reasons: &[String]) -> String {
+    let (rules, notes): (Vec<&String>, Vec<&String>) = reasons
+        .iter()
+        .partition(|r| crate::vetting::messages::rule_title(r).is_some());
+    let items: String = rules
+        .iter()
+        .filter_map(|r| crate::vetting::messages::rule_title(r).map(|m| (r, m)))
+        .map(|(r, m)| format!("<li data-rule=\"{}\">{}</li>", esc(r), esc(&m.text(l))))
+        .collect();
+    let mut inner = format!(
+        "<p>{}</p><ul class=\"instructions\">{items}</ul>",
+        esc(t(l, "photo.fix_these"))
+    );
+    if !notes.is_empty() {
+        inner += &format!(
+            "<p>{}</p><blockquote class=\"reviewer-note\">{}</blockquote>",
+            esc(t(l, "photo.reviewer_note")),
+            notes
+                .iter()
+                .map(|n| esc(n))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        );
+    }
+    format!(
+        "<section id=\"retake-request\">{}</section>",
+        notice("warn", t(l, "photo.reviewer_title"), &inner)
+    )
+}
+
+/// The reasons of the last retake request, when that is where the application stands.
+async fn retake_reasons(state: &AppState, app: &ApplicationRow) -> Option<Vec<String>> {
+    if app.state != State::RetakeRequested {
+        return None;
+    }
+    let office = state.office()?;
+    let mut conn = office.db.pool.acquire().await.ok()?;
+    let history = apps::history(&mut conn, &app.id).await.ok()?;
+    history
+        .iter()
+        .rev()
+        .find(|e| e.event["kind"] == "retake_requested")
+        .and_then(|e| e.event["reasons"].as_array())
+        .map(|rs| {
+            rs.iter()
+                .filter_map(|r| r.as_str().map(str::to_string))
+                .collect()
+        })
 }
 
 fn missing_photo() -> ApiError {
@@ -760,6 +821,7 @@ async fn photo_get(
 ) -> Result<HttpResponse, PageError> {
     let a = applicant(&state, &req).await?;
     let photo = current_photo(&state, &a.app, a.lang).await?;
+    let retake = retake_reasons(&state, &a.app).await;
     Ok(photo_page(
         a.lang,
         &a,
@@ -767,6 +829,7 @@ async fn photo_get(
         None,
         is_mobile(&req),
         StatusCode::OK,
+        retake.as_deref(),
     ))
 }
 
@@ -893,6 +956,7 @@ async fn photo_post(
         ));
     }
     let a = Applicant { app, ..a };
+    let retake = retake_reasons(&state, &a.app).await;
     Ok(photo_page(
         l,
         &a,
@@ -900,6 +964,7 @@ async fn photo_post(
         text.as_deref(),
         is_mobile(&req),
         status,
+        retake.as_deref(),
     ))
 }
 
