@@ -134,6 +134,17 @@ fn browser_smartphone_application_age0_and_reviewer() {
             ("EMAIL", "an.nguyen@example.jp".into()),
         ],
     );
+    // No WCAG 2.1 A/AA violation (axe-core) on the applicant and console pages.
+    run_spec(
+        &s,
+        "a11y.mjs",
+        &[
+            ("FORM_ID", form_id(9006)),
+            ("EMAIL", "aiko.tanaka@example.jp".into()),
+            ("KEY_FORM_ID", form_id(9007)),
+            ("KEY_EMAIL", "keys.only@example.jp".into()),
+        ],
+    );
     // The override is on record with its reason.
     let reasons = s.sql_strings(
         "SELECT event FROM audit_log WHERE actor_kind = 'reviewer' \

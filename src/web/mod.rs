@@ -107,7 +107,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 ),
         )
         .configure(pages::configure)
-        .default_service(web::to(api::not_found));
+        .default_service(web::to(pages::not_found));
 }
 
 pub async fn serve(state: AppState, listen: &str, workers: usize) -> std::io::Result<()> {

@@ -141,6 +141,8 @@ await run("applicant", async (browser) => {
   await page.click("#main-form button.primary");
   await page.waitForURL(/\/apply\/confirm$/);
   await screenshot(page, "confirm");
+  // The whole form ID, in groups of four, so a typo can still be caught.
+  assert((await page.textContent("main")).includes(FORM_ID.match(/.{1,4}/g).join(" ")), "the whole form ID on the confirm page");
 
   // Back and forward lose nothing.
   await page.goBack();

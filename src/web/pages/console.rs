@@ -530,7 +530,7 @@ fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpRespon
             })
             .unwrap_or_default();
         measurements += &format!(
-            "<div class=\"scroll\"><table class=\"findings\" id=\"findings\"><thead><tr>\
+            "<div class=\"scroll\" tabindex=\"0\"><table class=\"findings\" id=\"findings\"><thead><tr>\
              <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
              <th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody></table></div>",
             esc(t(l, "console.rule")),
@@ -653,7 +653,7 @@ fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpRespon
         })
         .unwrap_or_default();
     body += &format!(
-        "<section><h2>{}</h2><div class=\"scroll\"><table class=\"history\" id=\"history\"><thead><tr>\
+        "<section><h2>{}</h2><div class=\"scroll\" tabindex=\"0\"><table class=\"history\" id=\"history\"><thead><tr>\
          <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
          <th scope=\"col\">{}</th></tr></thead><tbody>{hist}</tbody></table></div></section>",
         esc(t(l, "console.history")),

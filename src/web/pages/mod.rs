@@ -267,6 +267,21 @@ struct ErrorPage<'a> {
     text: &'a str,
 }
 
+/// Any unknown path: a page for a browser (it asks for HTML), the JSON error for API clients.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let wants_html = !req.path().starts_with("/api/")
+        && req
+            .headers()
+            .get("Accept")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+    if wants_html {
+        PageError::key(lang_of(&req), StatusCode::NOT_FOUND, "error.not_found").error_response()
+    } else {
+        ApiError::NotFound.error_response()
+    }
+}
+
 /// `GET /`: where to go.
 async fn home(req: HttpRequest) -> HttpResponse {
     let l = lang_of(&req);
