@@ -103,18 +103,13 @@ await run("a11y", async (browser) => {
   await k.keyboard.press("Enter");
   await k.waitForURL(/\/apply\/photo$/);
   await tabTo("#photo-file");
-  const compliant = env.compliantPhoto && (await import("node:fs")).existsSync(env.compliantPhoto);
-  await k.setInputFiles("#photo-file", compliant ? env.compliantPhoto : env.rejectedPhoto);
-  await k.waitForSelector("#verdict .verdict", { timeout: 90000 });
-  if (compliant) {
-    await tabTo("#continue");
-    await k.keyboard.press("Enter");
-  } else {
-    await tabTo("details.anyway summary");
-    await k.keyboard.press("Enter");
-    await tabTo("#submit-anyway");
-    await k.keyboard.press("Enter");
-  }
+  // A photo the machine rejects, sent on for a person to check (the longer path).
+  await k.setInputFiles("#photo-file", env.rejectedPhoto);
+  await k.waitForSelector("#verdict .verdict[data-verdict=reject]", { timeout: 90000 });
+  await tabTo("details.anyway summary");
+  await k.keyboard.press("Enter");
+  await tabTo("#submit-anyway");
+  await k.keyboard.press("Enter");
   await k.waitForURL(/\/apply\/details$/);
   await tabTo("#date_of_birth");
   await k.keyboard.type("04011990");
@@ -125,6 +120,11 @@ await run("a11y", async (browser) => {
   await tabTo("main form button.primary, main button.primary");
   await k.keyboard.press("Enter");
   await k.waitForURL(/\/apply\/done$/);
+  // The done page says a person will check, and offers a new photo (the status lookup says
+  // the same: next step wait_for_review, tested in application::next_step).
+  assert((await k.getAttribute("#summary", "data-state")) === "auto_rejected", "sent on for a person");
+  assert((await k.textContent(".next-step")).includes("A person will check"), "done: a person will check");
+  assert(await k.locator("a[href='/apply/photo']").count() === 1, "done: a link to take a new photo");
   await screenshot(k, "keyboard-done");
   log("keyboard-only application completed");
   await kctx.close();

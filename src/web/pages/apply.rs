@@ -1397,7 +1397,8 @@ async fn done_get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
                 "<p>{}</p><p class=\"next-step\">{}</p>",
                 esc(t(l, "done.mail")),
                 esc(if app.state == State::AutoRejected {
-                    // Sent on despite the machine's verdict: a person decides next.
+                    // Sent on despite the machine's verdict: a person decides next (the status
+                    // lookup says so too: next step `wait_for_review`).
                     t(l, "done.review_pending")
                 } else {
                     next_step_text(l, step.code, app.state)
