@@ -158,6 +158,13 @@ await run("applicant", async (browser) => {
   await screenshot(page, "done");
   await page.reload();
   assert(await page.locator("#summary").isVisible(), "the completed application survives a reload");
+  if (env.compliantPhoto && fs.existsSync(env.compliantPhoto)) {
+    // Going back to the photo step after sending: the accepted photo is settled, said so, and
+    // cannot be replaced without a word.
+    await page.goto(`${env.base}/apply/photo`);
+    assert(await page.locator("#photo-form").count() === 0, "no upload form once sent with an accepted photo");
+    assert((await page.textContent("main")).includes("settled"), "the page says the photo is settled");
+  }
 
   // The completion mail, in the language chosen.
   const deadline = Date.now() + 30000;

@@ -117,6 +117,10 @@ await run("languages", async (browser) => {
   assert(title.startsWith("Too many lookups"), `rate-limit page title: ${title}`);
   assert(!(await page.textContent("h1")).includes("Something went wrong"), "rate-limit heading");
   await screenshot(page, "rate-limited");
+  // A tab icon.
+  assert(await page.locator("link[rel=icon]").count() === 1, "an icon link");
+  const icon = await page.request.get(`${env.base}/favicon.ico`);
+  assert(icon.status() === 200 && icon.headers()["content-type"].startsWith("image/svg+xml"), "favicon");
   log("languages checked:", LANGS.join(", "));
   await ctx.close();
 });

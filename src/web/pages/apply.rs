@@ -607,7 +607,7 @@ fn photo_page(
     let app = &a.app;
     let mut body = html::steps(l, 2);
     body += &format!("<h1>{}</h1>", esc(t(l, "photo.title")));
-    if app.state.transition(&Event::NewPhoto).is_err() {
+    if photo_settled(app) {
         let key = if app.state == State::Accepted && app.photo_id.is_none() {
             "photo.not_needed"
         } else {
@@ -756,6 +756,14 @@ async fn retake_reasons(state: &AppState, app: &ApplicationRow) -> Option<Vec<St
         })
 }
 
+/// Whether the photo can no longer change: the state forbids it, or the application was sent
+/// with an accepted photo (going back must not silently replace it).
+fn photo_settled(app: &ApplicationRow) -> bool {
+    app.state.transition(&Event::NewPhoto).is_err()
+        || (app.completed_at.is_some()
+            && matches!(app.state, State::AutoAccepted | State::Accepted))
+}
+
 fn missing_photo() -> ApiError {
     ApiError::domain(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -886,6 +894,14 @@ async fn photo_post(
             &a.session,
             Some(field(&fields, "csrf_token")).filter(|s| !s.is_empty()),
         )?;
+        if photo_settled(&a.app) {
+            return Err(ApiError::domain(
+                StatusCode::CONFLICT,
+                "photo_settled",
+                t(Lang::En, "photo.locked"),
+                t(Lang::Ja, "photo.locked"),
+            ));
+        }
         let exception = EXCEPTIONS
             .iter()
             .find(|(v, _, _)| *v == field(&fields, "exception"))

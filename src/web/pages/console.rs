@@ -932,3 +932,18 @@ async fn dashboard_page(
         &body,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dashboard_names_rules_by_what_to_fix_not_by_their_pass_text() {
+        for rule in ["F4", "F5", "P10"] {
+            let label = rule_text(Lang::En, rule);
+            assert!(!label.is_empty(), "{rule}");
+            assert_ne!(label, messages::msg(&format!("{rule}.ok")).en, "{rule}");
+        }
+        assert_eq!(rule_text(Lang::Ja, "F4"), t(Lang::Ja, "rule.F4"));
+    }
+}
