@@ -19,15 +19,17 @@ function retakeLink(mail) {
 
 setShotPrefix(90);
 await run("retake", async (browser) => {
-  // The applicant sends a photo the machine rejects.
-  const first = await phone(browser, { locale: "en-US" });
+  // The applicant, whose browser asks for Vietnamese, sends a photo the machine rejects.
+  const first = await phone(browser, { locale: "vi-VN" });
   const ap = await first.newPage();
   await ap.goto(`${env.base}/apply?id=${FORM_ID}`);
   await ap.fill("#name", "Maria Santos");
   await ap.fill("#email", EMAIL);
   await ap.click("#main-form button.primary");
   await ap.waitForURL(/\/apply\/sent$/);
-  const signIn = (await waitMail(EMAIL, "/apply/link/")).match(/https?:\/\/\S+\/apply\/link\/[0-9a-f]+/)[0];
+  const linkMail = await waitMail(EMAIL, "/apply/link/");
+  assert(linkMail.includes("Kính gửi Maria Santos,"), `the link mail in Vietnamese: ${linkMail}`);
+  const signIn = linkMail.match(/https?:\/\/\S+\/apply\/link\/[0-9a-f]+/)[0];
   await ap.goto(signIn);
   await ap.click("main button[type=submit]");
   await ap.waitForURL(/\/apply\/photo$/);
@@ -58,11 +60,15 @@ await run("retake", async (browser) => {
   // The mail links straight back in; on another device, nothing is typed.
   const mail = await waitMail(EMAIL, "/apply/link/", 2);
   assert(mail.includes(NOTE), "the note in the mail");
+  // In the application's language, with a closing line in Japanese for whoever helps.
+  assert(mail.includes("Chúng tôi đã kiểm tra ảnh bạn gửi") && mail.includes("【日本語】"), `retake mail in Vietnamese: ${mail}`);
   const second = await phone(browser, { locale: "en-US" });
   const p2 = await second.newPage();
   await p2.goto(retakeLink(mail));
   await p2.click("main button[type=submit]");
   await p2.waitForURL(/\/apply\/photo$/);
+  // Another device with an English browser: the page follows the application's language.
+  assert((await p2.getAttribute("html", "lang")) === "vi", "the application's language on a new device");
   const request = await p2.textContent("#retake-request");
   assert(request.includes(NOTE), `the reviewer's note on the photo page: ${request}`);
   const rules = await p2.locator("#retake-request li").evaluateAll((l) => l.map((e) => e.dataset.rule));
