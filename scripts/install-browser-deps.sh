@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What the browser tests (tests/browser_e2e.rs) need: Debian's Chromium (playwright-core drives
-# it; no browser is downloaded), a Japanese font so screenshots of Japanese pages are legible,
-# and the Node packages of tests/browser. Idempotent: installs only what is missing.
+# it; no browser is downloaded), fonts for every script the pages speak (Japanese, Chinese and
+# Korean from Noto CJK; Thai, Devanagari for Nepali and Myanmar for Burmese from Noto core) so
+# screenshots show text rather than boxes, and the Node packages of tests/browser (playwright-core,
+# axe-core). Idempotent: installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +25,9 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
-dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || missing+=(fonts-ipafont-gothic)
+for font in fonts-ipafont-gothic fonts-noto-cjk fonts-noto-core; do
+    dpkg -s "$font" >/dev/null 2>&1 || missing+=("$font")
+done
 if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
 fi

@@ -235,6 +235,17 @@ fn lockout_ms(failures: i64) -> i64 {
     (1000i64 << exp).min(15 * 60_000)
 }
 
+/// Every reviewer's name by id, for showing who did what (disabled ones included: history
+/// outlives accounts).
+pub async fn reviewer_names(
+    db: &Db,
+) -> Result<std::collections::HashMap<String, String>, AuthError> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM reviewers")
+        .fetch_all(&db.pool)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Checks a reviewer's password. Unknown names cost the same argon2 work as known ones, so the
 /// timing does not tell which names exist.
 pub async fn verify_reviewer(

@@ -12,6 +12,7 @@ pub mod config;
 pub mod eval;
 pub mod forwarding;
 pub mod jobs;
+pub mod i18n;
 pub mod mail;
 pub mod office;
 pub mod outbox;

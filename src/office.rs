@@ -747,15 +747,11 @@ impl Office {
         if let (Some(to), None) = (&app.email, app.completed_at) {
             let lang = Lang::from_code(&app.lang);
             let step_text = next_step(state, true);
-            let summary = match lang {
-                Lang::Ja => step_text.ja,
-                Lang::En => step_text.en,
-            };
+            let summary = crate::i18n::next_step_text(lang, step_text.code, state);
             let note = match (&ent["signature_certificate"]["issued"], certificates) {
-                (Value::Bool(false), true) => Some(match lang {
-                    Lang::Ja => "15歳未満の方及び成年被後見人の方には署名用電子証明書は発行されません。",
-                    Lang::En => "The signature certificate is not issued to applicants under 15 or adult wards.",
-                }),
+                (Value::Bool(false), true) => {
+                    Some(crate::i18n::t(lang, "confirm.signature_not_issued"))
+                }
                 _ => None,
             };
             let until = ent["card_valid_until"]

@@ -69,6 +69,9 @@ pub async fn item(office: &Office, app_id: &str) -> Result<Value, IntakeError> {
     }))
 }
 
+/// A retake link lasts two weeks: people take a new photo when they can.
+const RETAKE_LINK_TTL_MS: i64 = 14 * 24 * 3600 * 1000;
+
 pub async fn decide(
     office: &Office,
     app_id: &str,
@@ -162,15 +165,18 @@ pub async fn decide_seen(
                     .iter()
                     .map(|r| {
                         let text = messages::rule_title(r)
-                            .map(|m| match lang {
-                                Lang::Ja => m.ja,
-                                Lang::En => m.en,
-                            })
+                            .map(|m| m.text(lang))
                             .unwrap_or_default();
                         (r.clone(), text)
                     })
                     .collect();
-                let url = format!("{}/apply", office.config.public_url.trim_end_matches('/'));
+                // Straight back to the photo step: a one-time link signs the applicant in, so
+                // nothing is typed again.
+                let token = crate::auth::create_link(&mut tx, app_id, RETAKE_LINK_TTL_MS).await?;
+                let url = format!(
+                    "{}/apply/link/{token}",
+                    office.config.public_url.trim_end_matches('/')
+                );
                 (
                     "retake",
                     templates::retake_mail(lang, name, &reasons, note.as_deref(), Some(&url)),

@@ -14,10 +14,12 @@
 
     function send(input) {
       if (busy) return;
-      // The form's fields (token, declared exception) with only the photo just chosen.
+      // The form's fields (token, declared exception) with only the photo just chosen, or,
+      // without one, a request to check the photo already sent again (a reason declared later).
       var data = new FormData(form);
       data.delete("photo");
-      data.append("photo", input.files[0]);
+      if (input) data.append("photo", input.files[0]);
+      else data.append("recheck", "1");
       busy = true;
       if (button) button.disabled = true;
       progress.textContent = form.getAttribute("data-checking");
@@ -44,7 +46,7 @@
           old.focus();
         }
         progress.textContent = "";
-        input.value = "";
+        if (input) input.value = "";
         var heading = form.querySelector("h2[data-retake]");
         if (heading) heading.textContent = heading.getAttribute("data-retake");
         var age0 = document.querySelector("aside.age0");
@@ -61,6 +63,8 @@
     form.addEventListener("change", function (e) {
       var input = e.target;
       if (input.type === "file" && input.files && input.files.length) send(input);
+      // A reason chosen after the photo: the photo on screen is checked again with it.
+      else if (input.name === "exception" && document.querySelector("#verdict .verdict")) send(null);
     });
     form.addEventListener("submit", function (e) {
       var inputs = form.querySelectorAll("input[type=file]");

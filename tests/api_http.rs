@@ -72,8 +72,10 @@ fn content_type<B>(resp: &ServiceResponse<B>) -> String {
 fn assert_error(body: &[u8], code: &str) -> Value {
     let v = assert_error_code(body, code);
     assert!(
-        v["error"].get("message_ja").is_some(),
-        "no message_ja key: {v}"
+        v["error"]["message_ja"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "no Japanese message: {v}"
     );
     v
 }
@@ -328,4 +330,31 @@ async fn unknown_route_is_json_404() {
         assert_eq!(resp.status(), StatusCode::NOT_FOUND);
         assert_error(&test::read_body(resp).await, "not_found");
     }
+}
+
+#[actix_web::test]
+async fn a_broken_upload_gets_our_words_not_the_librarys() {
+    let app = app!(state(2));
+    let resp = test::TestRequest::post()
+        .uri("/api/v1/vet")
+        .insert_header((
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        ))
+        .set_payload("--not-the-boundary\r\ngarbage")
+        .send_request(&app)
+        .await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let v = assert_error(&test::read_body(resp).await, "invalid_multipart");
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert_eq!(
+        message, "the upload is not a readable multipart form",
+        "{v}"
+    );
+    assert!(
+        v["error"]["message_ja"]
+            .as_str()
+            .is_some_and(|m| m.contains("フォーム")),
+        "{v}"
+    );
 }

@@ -116,6 +116,35 @@ fn browser_smartphone_application_age0_and_reviewer() {
             ("REJECTED_DOB", "1985-06-15".into()),
         ],
     );
+    // A reviewer's retake request, from the mail back to the photo step.
+    run_spec(
+        &s,
+        "retake.mjs",
+        &[
+            ("FORM_ID", form_id(9005)),
+            ("EMAIL", "maria.santos@example.jp".into()),
+        ],
+    );
+    // Every language's home, photo and status pages (last: it uses up the lookup limit).
+    run_spec(
+        &s,
+        "languages.mjs",
+        &[
+            ("FORM_ID", form_id(9004)),
+            ("EMAIL", "an.nguyen@example.jp".into()),
+        ],
+    );
+    // No WCAG 2.1 A/AA violation (axe-core) on the applicant and console pages.
+    run_spec(
+        &s,
+        "a11y.mjs",
+        &[
+            ("FORM_ID", form_id(9006)),
+            ("EMAIL", "aiko.tanaka@example.jp".into()),
+            ("KEY_FORM_ID", form_id(9007)),
+            ("KEY_EMAIL", "keys.only@example.jp".into()),
+        ],
+    );
     // The override is on record with its reason.
     let reasons = s.sql_strings(
         "SELECT event FROM audit_log WHERE actor_kind = 'reviewer' \

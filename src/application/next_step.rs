@@ -41,6 +41,12 @@ pub fn next_step(state: State, complete: bool) -> NextStep {
             "Your application is complete and will be sent to the card issuer. Nothing more to do.",
             "申請は完了しました。カード発行機関へ送付されます。これ以上の手続きは不要です。",
         ),
+        // Sent on despite the machine: a person decides next (the done page says the same).
+        AutoRejected if complete => step(
+            "wait_for_review",
+            "A person is checking your photo. You will get an e-mail when it is decided.",
+            "担当者が顔写真を確認しています。結果はメールでお知らせします。",
+        ),
         AutoRejected => step(
             "retake_photo",
             "Your photo cannot be used. Take a new photo following the instructions.",
@@ -95,5 +101,8 @@ mod tests {
             next_step(State::AutoAccepted, false).code,
             next_step(State::AutoAccepted, true).code
         );
+        // A rejected photo sent on for a person: waiting, not "retake" (as the done page says).
+        assert_eq!(next_step(State::AutoRejected, true).code, "wait_for_review");
+        assert_eq!(next_step(State::AutoRejected, false).code, "retake_photo");
     }
 }

@@ -8,84 +8,38 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 
-const SERVICE_JA: &str = "マイナンバーカード申請 写真確認サービス";
-const SERVICE_EN: &str = "My Number Card application photo service";
+pub use crate::i18n::Lang;
+use crate::i18n::{t, tf};
 
-/// Language of a mail. Japanese unless English was asked for: the card is a Japanese
-/// document and most applicants read Japanese.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Ja,
-    En,
+/// The language of the closing line: English under a Japanese mail, Japanese under any other
+/// (for the family member or the municipal desk who helps).
+fn other(lang: Lang) -> Lang {
+    if lang.is_japanese() {
+        Lang::En
+    } else {
+        Lang::Ja
+    }
 }
 
-impl Lang {
-    /// "en", "EN", "en-US" give English; "ja" and anything else give Japanese.
-    pub fn from_code(code: &str) -> Lang {
-        let primary = code.trim().split(['-', '_']).next().unwrap_or_default();
-        if primary.eq_ignore_ascii_case("en") {
-            Lang::En
-        } else {
-            Lang::Ja
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ja => "ja",
-            Lang::En => "en",
-        }
-    }
+/// greeting, body, footer, closing line in the other language.
+fn assemble(lang: Lang, name: &str, body: &str, note: String) -> String {
+    format!(
+        "{}\n\n{body}\n{}{note}\n",
+        greeting(lang, name),
+        footer(lang)
+    )
 }
 
 /// The one-time link of a web application, sent once the email address is registered.
 pub fn link_mail(lang: Lang, name: &str, url: &str, expires_at: DateTime<Utc>) -> (String, String) {
     let url = url.trim();
     let until = jst(expires_at);
-    match lang {
-        Lang::Ja => {
-            let subject =
-                "【マイナンバーカード申請】申請用リンクのお知らせ（1回限り有効）".to_string();
-            let body = format!(
-                "{greeting}\n\n\
-                 マイナンバーカード交付申請のメールアドレス登録を受け付けました。\n\
-                 次のリンクを開いて、顔写真の登録と申請情報の入力に進んでください。\n\n\
-                 {url}\n\n\
-                 ・このリンクは1回だけ使えます。\n\
-                 ・有効期限：{until} まで\n\
-                 ・期限が過ぎた場合は、もう一度メールアドレスの登録からやり直してください。\n\n\
-                 このメールに心当たりがない場合は、リンクを開かずにこのメールを削除してください。\
-                 リンクを開かない限り、手続きは何も行われません。\n\
-                 {footer}\n\
-                 [English] Open the link above to continue your My Number Card application. \
-                 It works once, until {until}. If you did not ask for it, ignore this mail.\n",
-                greeting = greeting(lang, name),
-                footer = footer(lang),
-            );
-            (subject, body)
-        }
-        Lang::En => {
-            let subject = "My Number Card application: your one-time link".to_string();
-            let body = format!(
-                "{greeting}\n\n\
-                 We have registered your email address for a My Number Card application.\n\
-                 Open the link below to upload your photo and enter your application details.\n\n\
-                 {url}\n\n\
-                 - The link works once only.\n\
-                 - It expires at {until}.\n\
-                 - If it has expired, start again by entering your email address.\n\n\
-                 If you did not ask for this mail, you can ignore it: nothing happens unless \
-                 the link is opened.\n\
-                 {footer}\n\
-                 【日本語】上のリンクから申請を続けてください。1回だけ、{until} まで使えます。\
-                 心当たりがない場合は、このメールを無視してください。\n",
-                greeting = greeting(lang, name),
-                footer = footer(lang),
-            );
-            (subject, body)
-        }
-    }
+    let body = tf(lang, "mail.link_body", &[("url", url), ("until", &until)]);
+    let note = tf(other(lang), "mail.link_note", &[("until", &until)]);
+    (
+        t(lang, "mail.link_subject").to_string(),
+        assemble(lang, name, &body, note),
+    )
 }
 
 /// The application was received (and, for the web channels, completed).
@@ -99,63 +53,37 @@ pub fn completion_mail(
 ) -> (String, String) {
     let mut details = Vec::new();
     let summary = one_line(lang, state_summary);
-    match lang {
-        Lang::Ja => {
-            if let Some(id) = last4(form_id_masked) {
-                details.push(format!("申請書ID（下4桁）：{id}"));
-            }
-            if !summary.is_empty() {
-                details.push(format!("状況：{summary}"));
-            }
-            if let Some(d) = card_valid_until {
-                details.push(format!("カードの有効期限（予定）：{}", date(lang, d)));
-            }
-            if let Some(note) = certificate_note.map(|n| one_line(lang, n)) {
-                details.push(format!("電子証明書：{note}"));
-            }
-            let subject = "【マイナンバーカード申請】申請を受け付けました".to_string();
-            let body = format!(
-                "{greeting}\n\n\
-                 マイナンバーカードの交付申請を受け付けました。\n\n\
-                 {details}\n\n\
-                 今後のお知らせは、お住まいの市区町村から届きます。\n\
-                 {footer}\n\
-                 [English] We have received your My Number Card application; the details are \
-                 above.\n",
-                greeting = greeting(lang, name),
-                details = details.join("\n"),
-                footer = footer(lang),
-            );
-            (subject, body)
-        }
-        Lang::En => {
-            if let Some(id) = last4(form_id_masked) {
-                details.push(format!("Application form ID (last 4 digits): {id}"));
-            }
-            if !summary.is_empty() {
-                details.push(format!("Status: {summary}"));
-            }
-            if let Some(d) = card_valid_until {
-                details.push(format!("Card valid until (expected): {}", date(lang, d)));
-            }
-            if let Some(note) = certificate_note.map(|n| one_line(lang, n)) {
-                details.push(format!("Electronic certificates: {note}"));
-            }
-            let subject = "My Number Card application received".to_string();
-            let body = format!(
-                "{greeting}\n\n\
-                 We have received your My Number Card application.\n\n\
-                 {details}\n\n\
-                 Further notices will come from your city, ward, town or village office.\n\
-                 {footer}\n\
-                 【日本語】マイナンバーカードの交付申請を受け付けました。詳細は上記のとおりです。\n",
-                greeting = greeting(lang, name),
-                details = details.join("\n"),
-                footer = footer(lang),
-            );
-            (subject, body)
-        }
+    if let Some(id) = last4(form_id_masked) {
+        details.push(tf(lang, "mail.completion_form_id", &[("id", &id)]));
     }
+    if !summary.is_empty() {
+        details.push(tf(lang, "mail.completion_status", &[("summary", &summary)]));
+    }
+    if let Some(d) = card_valid_until {
+        details.push(tf(
+            lang,
+            "mail.completion_card_until",
+            &[("date", &date(lang, d))],
+        ));
+    }
+    if let Some(note) = certificate_note.map(|n| one_line(lang, n)) {
+        details.push(tf(lang, "mail.completion_certificates", &[("note", &note)]));
+    }
+    let body = format!(
+        "{}\n\n{}\n\n{}\n",
+        t(lang, "mail.completion_intro"),
+        details.join("\n"),
+        t(lang, "mail.completion_outro"),
+    );
+    (
+        t(lang, "mail.completion_subject").to_string(),
+        assemble(
+            lang,
+            name,
+            &body,
+            t(other(lang), "mail.completion_note").into(),
+        ),
+    )
 }
 
 /// A reviewer asks for a new photo. `reasons` are `(rule id, plain message)`, e.g.
@@ -167,162 +95,76 @@ pub fn retake_mail(
     note: Option<&str>,
     url: Option<&str>,
 ) -> (String, String) {
-    let (bullet, colon) = match lang {
-        Lang::Ja => ("・", "："),
-        Lang::En => ("- ", ": "),
-    };
     let reasons = reasons
         .iter()
         .map(|(rule, message)| {
-            format!(
-                "{bullet}{}{colon}{}",
-                one_line(lang, rule),
-                one_line(lang, message)
+            tf(
+                lang,
+                "mail.retake_reason",
+                &[
+                    ("rule", &one_line(lang, rule)),
+                    ("text", &one_line(lang, message)),
+                ],
             )
         })
         .collect::<Vec<_>>()
         .join("\n");
     let note = note.map(|n| multi_line(lang, n)).filter(|n| !n.is_empty());
     let url = url.map(str::trim).filter(|u| !u.is_empty());
-    match lang {
-        Lang::Ja => {
-            let mut body = format!(
-                "{}\n\n提出いただいた顔写真を確認しました。\
-                 申し訳ありませんが、次の理由により写真の撮り直しをお願いします。\n\n",
-                greeting(lang, name)
-            );
-            if !reasons.is_empty() {
-                body.push_str(&reasons);
-                body.push_str("\n\n");
-            }
-            if let Some(note) = note {
-                body.push_str(&format!("担当者からのコメント：\n{note}\n\n"));
-            }
-            match url {
-                Some(url) => body.push_str(&format!(
-                    "新しい写真は次のリンクから提出してください。\n{url}\n\n"
-                )),
-                None => {
-                    body.push_str("新しい写真は、申請したときと同じ方法で提出してください。\n\n")
-                }
-            }
-            body.push_str(
-                "写真は、最近6か月以内に撮影した、正面・無帽・無背景のものをご用意ください。\n",
-            );
-            body.push_str(&footer(lang));
-            body.push_str(
-                "\n[English] Please send a new photo for your My Number Card application; \
-                 the reasons (with rule IDs) are listed above.\n",
-            );
-            (
-                "【マイナンバーカード申請】顔写真の撮り直しのお願い".to_string(),
-                body,
-            )
-        }
-        Lang::En => {
-            let mut body = format!(
-                "{}\n\nWe have checked the photo you submitted. Unfortunately we need a new \
-                 photo, for the following reasons:\n\n",
-                greeting(lang, name)
-            );
-            if !reasons.is_empty() {
-                body.push_str(&reasons);
-                body.push_str("\n\n");
-            }
-            if let Some(note) = note {
-                body.push_str(&format!("Comment from the reviewer:\n{note}\n\n"));
-            }
-            match url {
-                Some(url) => {
-                    body.push_str(&format!("Please upload the new photo here:\n{url}\n\n"))
-                }
-                None => body.push_str("Please submit the new photo the same way you applied.\n\n"),
-            }
-            body.push_str(
-                "The photo must have been taken within the last 6 months, facing the front, \
-                 without a hat, against a plain background.\n",
-            );
-            body.push_str(&footer(lang));
-            body.push_str(
-                "\n【日本語】顔写真の撮り直しをお願いします。理由（規則番号つき）は上記のとおりです。\n",
-            );
-            (
-                "My Number Card application: please send a new photo".to_string(),
-                body,
-            )
-        }
+    let mut body = format!("{}\n\n", t(lang, "mail.retake_intro"));
+    if !reasons.is_empty() {
+        body.push_str(&reasons);
+        body.push_str("\n\n");
     }
+    if let Some(note) = note {
+        body.push_str(&format!("{}\n{note}\n\n", t(lang, "mail.retake_comment")));
+    }
+    match url {
+        Some(url) => body.push_str(&format!("{}\n{url}\n\n", t(lang, "mail.retake_link"))),
+        None => body.push_str(&format!("{}\n\n", t(lang, "mail.retake_same_way"))),
+    }
+    body.push_str(t(lang, "mail.retake_rules"));
+    body.push('\n');
+    (
+        t(lang, "mail.retake_subject").to_string(),
+        assemble(lang, name, &body, t(other(lang), "mail.retake_note").into()),
+    )
 }
 
 /// A reviewer accepted the photo.
 pub fn accepted_mail(lang: Lang, name: &str, form_id_masked: &str) -> (String, String) {
-    match lang {
-        Lang::Ja => {
-            let id = last4(form_id_masked)
-                .map(|id| format!("申請書ID（下4桁）：{id}\n\n"))
-                .unwrap_or_default();
-            let body = format!(
-                "{greeting}\n\n\
-                 提出いただいた顔写真を確認しました。この写真で申請を進めます。\n\n\
-                 {id}\
-                 写真を提出し直す必要はありません。\n\
-                 {footer}\n\
-                 [English] Your photo has been accepted; you need not send another.\n",
-                greeting = greeting(lang, name),
-                footer = footer(lang),
-            );
-            (
-                "【マイナンバーカード申請】顔写真の確認が完了しました".to_string(),
-                body,
-            )
-        }
-        Lang::En => {
-            let id = last4(form_id_masked)
-                .map(|id| format!("Application form ID (last 4 digits): {id}\n\n"))
-                .unwrap_or_default();
-            let body = format!(
-                "{greeting}\n\n\
-                 We have checked the photo you submitted and accepted it for your application.\n\n\
-                 {id}\
-                 You do not need to send another photo.\n\
-                 {footer}\n\
-                 【日本語】顔写真の確認が完了しました。写真の再提出は必要ありません。\n",
-                greeting = greeting(lang, name),
-                footer = footer(lang),
-            );
-            (
-                "My Number Card application: photo accepted".to_string(),
-                body,
-            )
-        }
-    }
+    let id = last4(form_id_masked)
+        .map(|id| format!("{}\n\n", tf(lang, "mail.accepted_form_id", &[("id", &id)])))
+        .unwrap_or_default();
+    let body = format!(
+        "{}\n\n{id}{}\n",
+        t(lang, "mail.accepted_intro"),
+        t(lang, "mail.accepted_no_more"),
+    );
+    (
+        t(lang, "mail.accepted_subject").to_string(),
+        assemble(
+            lang,
+            name,
+            &body,
+            t(other(lang), "mail.accepted_note").into(),
+        ),
+    )
 }
 
 fn greeting(lang: Lang, name: &str) -> String {
     let name = one_line(lang, name);
-    match (lang, name.is_empty()) {
-        (Lang::Ja, false) => format!("{name} 様"),
-        (Lang::Ja, true) => "申請者 様".to_string(),
-        (Lang::En, false) => format!("Dear {name},"),
-        (Lang::En, true) => "Dear applicant,".to_string(),
+    if name.is_empty() {
+        t(lang, "mail.greeting_anonymous").to_string()
+    } else {
+        tf(lang, "mail.greeting", &[("name", &name)])
     }
 }
 
 /// Starts with a blank line; the anti-phishing sentence is there because mails about My
 /// Number Cards are a favourite disguise of phishing.
 fn footer(lang: Lang) -> String {
-    match lang {
-        Lang::Ja => format!(
-            "\n――\n{SERVICE_JA}\n\
-             このメールは送信専用です。返信いただいてもお答えできません。\n\
-             このサービスがメールでマイナンバー（個人番号）や暗証番号をお尋ねすることはありません。\n"
-        ),
-        Lang::En => format!(
-            "\n--\n{SERVICE_EN}\n\
-             This mail was sent from an address that does not take replies.\n\
-             We never ask for your My Number (individual number) or PINs by mail.\n"
-        ),
-    }
+    format!("\n{}\n", t(lang, "mail.footer"))
 }
 
 /// "2026-11-21 18:30 JST". Japan has no daylight saving time, so a fixed +09:00 is exact.
@@ -333,11 +175,19 @@ fn jst(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// A date in the reader's language; `monthname` is the English month for catalogues that
+/// spell it out.
 fn date(lang: Lang, d: NaiveDate) -> String {
-    match lang {
-        Lang::Ja => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
-        Lang::En => d.format("%-d %B %Y").to_string(),
-    }
+    tf(
+        lang,
+        "mail.date",
+        &[
+            ("year", &d.year().to_string()),
+            ("month", &d.month().to_string()),
+            ("day", &d.day().to_string()),
+            ("monthname", &d.format("%B").to_string()),
+        ],
+    )
 }
 
 /// The last 4 digits of whatever the caller passed as a masked form ID, so a full 23-digit ID
@@ -381,10 +231,7 @@ fn multi_line(lang: Lang, text: &str) -> String {
 /// Replaces each run of 12 or more digits, single spaces or hyphens allowed between digit
 /// groups ("1234 5678 9012"), with a placeholder.
 fn scrub_long_numbers(lang: Lang, text: &str) -> String {
-    let placeholder = match lang {
-        Lang::Ja => "［番号は表示しません］",
-        Lang::En => "[number withheld]",
-    };
+    let placeholder = t(lang, "mail.number_withheld");
     let is_digit = |c: char| ascii_digit(c).is_some();
     let is_sep = |c: char| matches!(c, ' ' | '-' | '\u{3000}' | '－' | '‐' | '−');
     let chars: Vec<char> = text.chars().collect();
@@ -445,14 +292,34 @@ mod tests {
     }
 
     #[test]
-    fn lang_codes() {
-        assert_eq!(Lang::from_code("ja"), Lang::Ja);
-        assert_eq!(Lang::from_code("en"), Lang::En);
-        assert_eq!(Lang::from_code(" EN-us "), Lang::En);
-        assert_eq!(Lang::from_code(""), Lang::Ja);
-        assert_eq!(Lang::from_code("fr"), Lang::Ja);
-        assert_eq!(Lang::default(), Lang::Ja);
-        assert_eq!(Lang::En.code(), "en");
+    fn every_language_writes_every_mail_with_a_closing_line_in_another() {
+        let d = NaiveDate::from_ymd_opt(2036, 5, 31).unwrap();
+        for lang in Lang::ALL {
+            let mut mails = all_mails(lang, "0123");
+            mails.push(completion_mail(lang, "X", "0123", "s", Some(d), Some("n")));
+            for (subject, body) in &mails {
+                let text = format!("{subject}\n{body}");
+                assert!(!text.contains('?') || lang == Lang::En, "{lang}: {text}");
+                assert!(
+                    body.contains("山田 太郎") || body.contains('X'),
+                    "{lang}: {body}"
+                );
+            }
+            let (_, b) = completion_mail(lang, "X", "0123", "", Some(d), None);
+            assert!(b.contains("2036") && b.contains("31"), "{lang}: {b}");
+            // The closing line is in Japanese under any non-Japanese mail, English under ours.
+            let (_, b) = accepted_mail(lang, "X", "0123");
+            let closing = if lang.is_japanese() {
+                "[English]"
+            } else {
+                "【日本語】"
+            };
+            assert!(b.contains(closing), "{lang}: {b}");
+        }
+        let (s, b) = link_mail(Lang::Vi, "Lan", "https://x.example/a", at(2026, 1, 1, 0, 0));
+        assert!(s.contains("My Number"), "{s}");
+        assert!(b.contains("Kính gửi Lan,"), "{b}");
+        assert!(b.contains("2026-01-01 09:00 JST"), "{b}");
     }
 
     #[test]

@@ -194,6 +194,21 @@ pub async fn set_lang(conn: &mut AnyConnection, id: &str, lang: &str) -> Result<
     Ok(())
 }
 
+/// The reason an applicant declared for a head covering or bandage on the web photo step
+/// (None: declared none), so reviewers see it.
+pub async fn set_exception_reason(
+    conn: &mut AnyConnection,
+    id: &str,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE applications SET exception_reason = $1 WHERE id = $2")
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn append_audit(
     conn: &mut AnyConnection,
     app_id: &str,

@@ -51,6 +51,40 @@ impl ApiError {
 }
 
 impl ApiError {
+    /// Japanese text for every error, from the catalogues: a person reads it.
+    pub fn message_ja(&self) -> String {
+        use crate::i18n::{has, t, Lang};
+        match self {
+            ApiError::Domain {
+                message_ja: Some(ja),
+                ..
+            } => ja.clone(),
+            ApiError::Domain { code, .. } if has(Lang::Ja, &format!("err.{code}")) => {
+                t(Lang::Ja, &format!("err.{code}")).to_string()
+            }
+            ApiError::Domain { .. } => t(Lang::Ja, "api.bad_request").to_string(),
+            ApiError::BadRequest { code, .. } => {
+                let key = format!("api.{code}");
+                if has(Lang::Ja, &key) {
+                    t(Lang::Ja, &key).to_string()
+                } else {
+                    t(Lang::Ja, "api.bad_request").to_string()
+                }
+            }
+            ApiError::Vet(e) => {
+                let key = format!("F1.{}", e.code());
+                if crate::vetting::messages::has(&key) {
+                    msg(&key).ja
+                } else {
+                    t(Lang::Ja, "error.photo_unusable").to_string()
+                }
+            }
+            ApiError::Busy => t(Lang::Ja, "error.busy").to_string(),
+            ApiError::Internal(_) => t(Lang::Ja, "error.internal").to_string(),
+            ApiError::NotFound => t(Lang::Ja, "error.not_found").to_string(),
+        }
+    }
+
     fn code(&self) -> &'static str {
         match self {
             ApiError::BadRequest { code, .. } => code,
@@ -81,13 +115,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let code = self.code();
-        // Applicant-facing Japanese text where the catalogue has it.
-        let catalogue = msg(&format!("F1.{code}"));
-        let ja = match self {
-            ApiError::Domain { message_ja, .. } => message_ja.clone(),
-            _ if catalogue.ja.starts_with("F1.") => None,
-            _ => Some(catalogue.ja),
-        };
+        let ja = Some(self.message_ja());
         let mut resp = HttpResponse::build(self.status_code());
         match self {
             ApiError::Busy => {
@@ -113,6 +141,15 @@ pub(crate) fn bad(code: &'static str, message: impl Into<String>) -> ApiError {
         code,
         message: message.into(),
     }
+}
+
+/// A broken upload: the library's words go to the log, not to the person.
+pub(crate) fn multipart_error(e: actix_multipart::MultipartError) -> ApiError {
+    tracing::debug!(error = %e, "invalid multipart body");
+    bad(
+        "invalid_multipart",
+        "the upload is not a readable multipart form",
+    )
 }
 
 /// The multipart form: `photo` (file), optional `dob`, `application_date`, `exception`.
@@ -176,7 +213,7 @@ pub(crate) async fn read_form_with(
     let mut total = 0usize;
     let mut before_photo = Some(before_photo);
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| bad("invalid_multipart", e.to_string()))?;
+        let mut field = field.map_err(multipart_error)?;
         parts += 1;
         if parts > MAX_PARTS {
             return Err(bad(
@@ -204,7 +241,7 @@ pub(crate) async fn read_form_with(
         let limit = if name == "photo" { max_photo } else { 4096 };
         let mut buf = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| bad("invalid_multipart", e.to_string()))?;
+            let chunk = chunk.map_err(multipart_error)?;
             total += chunk.len();
             if buf.len() + chunk.len() > limit || total > max_photo {
                 return Err(if name == "photo" || total > max_photo {

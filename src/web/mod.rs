@@ -129,7 +129,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(api::metrics))
         .service(api_v1(web::scope("/api/v1")))
         .configure(pages::configure)
-        .default_service(web::to(api::not_found));
+        .default_service(web::to(pages::not_found));
 }
 
 pub async fn serve(state: AppState, listen: &str, workers: usize) -> std::io::Result<()> {

@@ -93,6 +93,23 @@ await run("applicant", async (browser) => {
   await screenshot(page, "photo-rejected-ja");
   await page.click("button[name=_lang][value=en]");
   await page.waitForSelector("#verdict .verdict[data-verdict=reject]");
+  assert(await page.locator("#verdict .rule").count() === 0, "no rule-id badges for applicants");
+
+  // A reason declared after the photo was sent: the photo is checked again with it at once,
+  // and the reason is kept (the page, rendered afresh, shows it chosen).
+  await page.click("details.exception summary");
+  const recheck = (p) => p.waitForResponse((r) => r.url().endsWith("/apply/photo") && r.request().method() === "POST");
+  let [resp] = await Promise.all([recheck(page), page.check("input[name=exception][value=religious]")]);
+  assert(resp.status() === 200, `re-checked with the reason: ${resp.status()}`);
+  await page.waitForSelector("#verdict .verdict");
+  await page.reload();
+  assert(await page.isChecked("input[name=exception][value=religious]"), "the declared reason is kept");
+  assert(await page.locator("details.exception[open]").count() === 1, "and shown");
+  await screenshot(page, "photo-exception-kept");
+  [resp] = await Promise.all([recheck(page), page.check("input[name=exception][value='']")]);
+  assert(resp.status() === 200, "re-checked without the reason");
+  await page.reload();
+  assert(await page.isChecked("input[name=exception][value='']"), "no reason declared again");
 
   if (env.compliantPhoto && fs.existsSync(env.compliantPhoto)) {
     await page.setInputFiles("#photo-file", env.compliantPhoto);
@@ -124,6 +141,8 @@ await run("applicant", async (browser) => {
   await page.click("#main-form button.primary");
   await page.waitForURL(/\/apply\/confirm$/);
   await screenshot(page, "confirm");
+  // The whole form ID, in groups of four, so a typo can still be caught.
+  assert((await page.textContent("main")).includes(FORM_ID.match(/.{1,4}/g).join(" ")), "the whole form ID on the confirm page");
 
   // Back and forward lose nothing.
   await page.goBack();
@@ -139,6 +158,13 @@ await run("applicant", async (browser) => {
   await screenshot(page, "done");
   await page.reload();
   assert(await page.locator("#summary").isVisible(), "the completed application survives a reload");
+  if (env.compliantPhoto && fs.existsSync(env.compliantPhoto)) {
+    // Going back to the photo step after sending: the accepted photo is settled, said so, and
+    // cannot be replaced without a word.
+    await page.goto(`${env.base}/apply/photo`);
+    assert(await page.locator("#photo-form").count() === 0, "no upload form once sent with an accepted photo");
+    assert((await page.textContent("main")).includes("settled"), "the page says the photo is settled");
+  }
 
   // The completion mail, in the language chosen.
   const deadline = Date.now() + 30000;

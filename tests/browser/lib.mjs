@@ -117,3 +117,16 @@ export async function run(name, body) {
     if (browser) await browser.close();
   }
 }
+
+const AXE = fs.readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/// WCAG 2.1 A and AA violations on the page, by axe-core (injected through the DevTools protocol,
+/// which the page's CSP does not govern).
+export async function axeViolations(page) {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+  return result.violations.map((v) =>
+    `${v.id} (${v.impact}): ${v.help} -- ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}

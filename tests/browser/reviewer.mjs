@@ -65,6 +65,15 @@ await run("reviewer", async (browser) => {
   assert(await page.locator("#findings tbody tr").count() > 5, "measurements against thresholds");
   assert(await page.locator("#findings tbody tr.st-fail").count() >= 1, "failing rules highlighted");
   assert(await page.locator("#history tbody tr").count() >= 3, "history");
+  // Every rule a retake can name, the file rules (F4-F7) too.
+  for (const r of ["F4", "F5", "F6", "F7", "P1", "P20"]) {
+    assert(await page.locator(`input[name=rules][value=${r}]`).count() === 1, `${r} can be a retake reason`);
+  }
+  // The 判定 (status) words stay whole: each cell one line high.
+  const heights = await page.locator("#findings tbody td:nth-child(2)").evaluateAll((l) => l.map((e) => e.getBoundingClientRect().height));
+  const rowH = await page.locator("#findings tbody th").first().evaluate((e) => e.getBoundingClientRect().height);
+  assert(heights.every((h) => h <= rowH + 1), `status cells on one line: ${heights}`);
+  const itemUrl = page.url();
   await screenshot(page, "console-item");
 
   // An empty reason is refused (the browser's own check is bypassed to test the server).
@@ -80,6 +89,17 @@ await run("reviewer", async (browser) => {
   await page.click("#accept-button");
   await page.waitForURL(/decided=1/);
   await screenshot(page, "console-decided");
+
+  // The history names the reviewer, and speaks the page's language.
+  await page.goto(itemUrl);
+  await page.click("button[name=_lang][value=ja]");
+  await page.waitForSelector("#history");
+  const hist = await page.textContent("#history tbody");
+  assert(hist.includes(env.reviewer), `the reviewer's name in the history: ${hist}`);
+  assert(hist.includes("審査担当者が受理") && hist.includes("機械判定"), `history in Japanese: ${hist}`);
+  assert(!/reviewer_accepted|photo_vetted/.test(hist), `no event codes: ${hist}`);
+  await screenshot(page, "console-history-ja");
+  await page.click("button[name=_lang][value=en]");
 
   const after = await statusOf(ap);
   log("applicant's status after the override:", after);

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::html::{self, esc, field as input, hidden, notice, Field, Frame, Switch};
-use super::i18n::{t, tf, tr};
+use super::i18n::{next_step_text, t, tf, tr};
 use super::{
     chosen_lang, drafts, field, lang_of, remember_lang, same_site_only, see_other, set_lang_cookie,
     PageError,
@@ -355,13 +355,13 @@ async fn start_post(
     let office = state.office_or_unavailable().map_err(api(l))?;
     let mut e = StartErrors::default();
     let form_id = FormId::parse(&v.form_id)
-        .map_err(|x| e.form_id = Some(tr(l, x.to_string(), x.message_ja())))
+        .map_err(|x| e.form_id = Some(tr(l, x.code(), x.to_string(), x.message_ja())))
         .ok();
     let name = ContactName::parse(&v.name)
-        .map_err(|x| e.name = Some(tr(l, x.to_string(), x.message_ja())))
+        .map_err(|x| e.name = Some(tr(l, x.code(), x.to_string(), x.message_ja())))
         .ok();
     let email = Email::parse(&v.email)
-        .map_err(|x| e.email = Some(tr(l, x.to_string(), x.message_ja())))
+        .map_err(|x| e.email = Some(tr(l, x.code(), x.to_string(), x.message_ja())))
         .ok();
     let (Some(form_id), Some(name), Some(email)) = (form_id, name, email) else {
         return Ok(render_start(
@@ -502,10 +502,7 @@ fn verdict_section(l: Lang, photo: Option<&PhotoRow>, error: Option<&str>) -> St
 }
 
 fn localized(l: Lang, f: &Finding) -> String {
-    match l {
-        Lang::Ja => f.message.ja.clone(),
-        Lang::En => f.message.en.clone(),
-    }
+    f.message.text(l)
 }
 
 fn verdict_html(l: Lang, p: &PhotoRow) -> String {
@@ -531,8 +528,9 @@ fn verdict_html(l: Lang, p: &PhotoRow) -> String {
         let li: String = items
             .iter()
             .map(|f| {
+                // The rule id stays for scripts and tests; an applicant reads the words only.
                 format!(
-                    "<li data-rule=\"{r}\"><span class=\"rule\">{r}</span> {}</li>",
+                    "<li data-rule=\"{r}\">{}</li>",
                     esc(&localized(l, f)),
                     r = esc(&f.rule)
                 )
@@ -605,11 +603,12 @@ fn photo_page(
     error: Option<&str>,
     mobile: bool,
     status: StatusCode,
+    retake: Option<&[String]>,
 ) -> HttpResponse {
     let app = &a.app;
     let mut body = html::steps(l, 2);
     body += &format!("<h1>{}</h1>", esc(t(l, "photo.title")));
-    if app.state.transition(&Event::NewPhoto).is_err() {
+    if photo_settled(app) {
         let key = if app.state == State::Accepted && app.photo_id.is_none() {
             "photo.not_needed"
         } else {
@@ -640,7 +639,16 @@ fn photo_page(
             "<details class=\"tips\"><summary>{}</summary><ul>{tips}</ul></details>",
             esc(t(l, "photo.tips"))
         );
-        body += &verdict_section(l, photo, error);
+        match retake {
+            // A person asked for a new photo: their rules and note, not the machine's old
+            // reasons, and no offer to send the old photo to a person again. The empty
+            // verdict region stays for the new photo's verdict.
+            Some(reasons) if app.state == State::RetakeRequested => {
+                body += &retake_notice(l, reasons);
+                body += &verdict_section(l, None, error);
+            }
+            _ => body += &verdict_section(l, photo, error),
+        }
         let camera = if mobile {
             format!(
                 "<div class=\"field\"><label for=\"photo-camera\">{}</label>\
@@ -675,7 +683,7 @@ fn photo_page(
             choose = esc(t(l, "photo.choose")),
             hint = esc(t(l, "photo.choose_hint")),
             check = esc(t(l, "photo.check")),
-            exception = exception_choice(l),
+            exception = exception_choice(l, app.exception_reason.as_deref(), photo.is_some()),
         );
         if app.state == State::Registered {
             body += &format!(
@@ -698,6 +706,74 @@ fn photo_page(
     )
 }
 
+/// What the reviewer asked for: each rule's plain instruction, then their note.
+fn retake_notice(l: Lang, reasons: &[String]) -> String {
+    let (rules, notes): (Vec<&String>, Vec<&String>) = reasons
+        .iter()
+        .partition(|r| crate::vetting::messages::rule_title(r).is_some());
+    let items: String = rules
+        .iter()
+        .filter_map(|r| crate::vetting::messages::rule_title(r).map(|m| (r, m)))
+        .map(|(r, m)| format!("<li data-rule=\"{}\">{}</li>", esc(r), esc(&m.text(l))))
+        .collect();
+    let mut inner = format!(
+        "<p>{}</p><ul class=\"instructions\">{items}</ul>",
+        esc(t(l, "photo.fix_these"))
+    );
+    if !notes.is_empty() {
+        inner += &format!(
+            "<p>{}</p><blockquote class=\"reviewer-note\">{}</blockquote>",
+            esc(t(l, "photo.reviewer_note")),
+            notes
+                .iter()
+                .map(|n| esc(n))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        );
+    }
+    format!(
+        "<section id=\"retake-request\">{}</section>",
+        notice("warn", t(l, "photo.reviewer_title"), &inner)
+    )
+}
+
+/// The reasons of the last retake request, when that is where the application stands.
+async fn retake_reasons(state: &AppState, app: &ApplicationRow) -> Option<Vec<String>> {
+    if app.state != State::RetakeRequested {
+        return None;
+    }
+    let office = state.office()?;
+    let mut conn = office.db.pool.acquire().await.ok()?;
+    let history = apps::history(&mut conn, &app.id).await.ok()?;
+    history
+        .iter()
+        .rev()
+        .find(|e| e.event["kind"] == "retake_requested")
+        .and_then(|e| e.event["reasons"].as_array())
+        .map(|rs| {
+            rs.iter()
+                .filter_map(|r| r.as_str().map(str::to_string))
+                .collect()
+        })
+}
+
+/// Whether the photo can no longer change: the state forbids it, or the application was sent
+/// with an accepted photo (going back must not silently replace it).
+fn photo_settled(app: &ApplicationRow) -> bool {
+    app.state.transition(&Event::NewPhoto).is_err()
+        || (app.completed_at.is_some()
+            && matches!(app.state, State::AutoAccepted | State::Accepted))
+}
+
+fn missing_photo() -> ApiError {
+    ApiError::domain(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "missing_photo",
+        t(Lang::En, "photo.none"),
+        t(Lang::Ja, "photo.none"),
+    )
+}
+
 /// Head coverings and bandages worn for religious or medical reasons are allowed: declaring one
 /// waives those rules and sends the photo to a person instead of rejecting it.
 const EXCEPTIONS: [(&str, &str, &str); 2] = [
@@ -713,7 +789,12 @@ const EXCEPTIONS: [(&str, &str, &str); 2] = [
     ),
 ];
 
-fn exception_choice(l: Lang) -> String {
+fn exception_choice(l: Lang, declared: Option<&str>, has_photo: bool) -> String {
+    let chosen = EXCEPTIONS
+        .iter()
+        .find(|(_, _, reason)| Some(*reason) == declared)
+        .map(|(v, _, _)| *v)
+        .unwrap_or("");
     let radio = |value: &str, key: &str, checked: bool| {
         format!(
             "<label class=\"choice\"><input type=\"radio\" name=\"exception\" value=\"{value}\"{}> {}</label>",
@@ -721,15 +802,25 @@ fn exception_choice(l: Lang) -> String {
             esc(t(l, key))
         )
     };
-    let options: String = std::iter::once(radio("", "photo.exception_none", true))
-        .chain(EXCEPTIONS.iter().map(|(v, k, _)| radio(v, k, false)))
+    let options: String = std::iter::once(radio("", "photo.exception_none", chosen.is_empty()))
+        .chain(EXCEPTIONS.iter().map(|(v, k, _)| radio(v, k, *v == chosen)))
         .collect();
+    // With a photo already sent, the reason can be applied to it (without JavaScript too).
+    let recheck = if has_photo {
+        format!(
+            "<button type=\"submit\" name=\"recheck\" value=\"1\" id=\"exception-recheck\">{}</button>",
+            esc(t(l, "photo.exception_recheck"))
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "<details class=\"exception\"><summary>{}</summary><fieldset class=\"field\"><legend>{}</legend>\
-         <p class=\"hint\">{}</p>{options}</fieldset></details>",
+        "<details class=\"exception\"{open}><summary>{}</summary><fieldset class=\"field\"><legend>{}</legend>\
+         <p class=\"hint\">{}</p>{options}{recheck}</fieldset></details>",
         esc(t(l, "photo.exception_summary")),
         esc(t(l, "photo.exception_legend")),
         esc(t(l, "photo.exception_hint")),
+        open = if chosen.is_empty() { "" } else { " open" },
     )
 }
 
@@ -739,6 +830,7 @@ async fn photo_get(
 ) -> Result<HttpResponse, PageError> {
     let a = applicant(&state, &req).await?;
     let photo = current_photo(&state, &a.app, a.lang).await?;
+    let retake = retake_reasons(&state, &a.app).await;
     Ok(photo_page(
         a.lang,
         &a,
@@ -746,6 +838,7 @@ async fn photo_get(
         None,
         is_mobile(&req),
         StatusCode::OK,
+        retake.as_deref(),
     ))
 }
 
@@ -758,14 +851,12 @@ async fn read_photo_form(
     let mut fields = Vec::new();
     let mut photo: Option<Vec<u8>> = None;
     while let Some(part) = form.next().await {
-        let mut part =
-            part.map_err(|e| crate::web::api::bad("invalid_multipart", e.to_string()))?;
+        let mut part = part.map_err(crate::web::api::multipart_error)?;
         let name = part.name().unwrap_or_default().to_string();
         let limit = if name == "photo" { max_photo } else { 4096 };
         let mut buf = Vec::new();
         while let Some(chunk) = part.next().await {
-            let chunk =
-                chunk.map_err(|e| crate::web::api::bad("invalid_multipart", e.to_string()))?;
+            let chunk = chunk.map_err(crate::web::api::multipart_error)?;
             if buf.len() + chunk.len() > limit {
                 return Err(ApiError::Vet(crate::vetting::VetError::Input(
                     crate::vetting::InputError::TooLarge {
@@ -804,21 +895,52 @@ async fn photo_post(
             &a.session,
             Some(field(&fields, "csrf_token")).filter(|s| !s.is_empty()),
         )?;
-        let photo = photo.ok_or_else(|| {
-            ApiError::domain(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "missing_photo",
-                t(Lang::En, "photo.none"),
-                t(Lang::Ja, "photo.none"),
-            )
-        })?;
+        if photo_settled(&a.app) {
+            return Err(ApiError::domain(
+                StatusCode::CONFLICT,
+                "photo_settled",
+                t(Lang::En, "photo.locked"),
+                t(Lang::Ja, "photo.locked"),
+            ));
+        }
+        let exception = EXCEPTIONS
+            .iter()
+            .find(|(v, _, _)| *v == field(&fields, "exception"))
+            .map(|(_, _, reason)| reason.to_string());
+        // A reason declared after the photo was sent: check the photo already sent again with it.
+        let photo = match photo {
+            Some(p) => p,
+            None if field(&fields, "recheck") == "1" => {
+                let Some(sha) = current_photo(&state, &a.app, l)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|p| p.original_sha)
+                else {
+                    return Err(missing_photo());
+                };
+                let photos = office.photos.clone();
+                web::block(move || photos.get(&sha))
+                    .await
+                    .map_err(|e| ApiError::Internal(e.to_string()))?
+                    .map_err(|e| ApiError::Internal(e.to_string()))?
+            }
+            None => return Err(missing_photo()),
+        };
+        let mut conn = office
+            .db
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        apps::set_exception_reason(&mut conn, &a.app.id, exception.as_deref())
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        drop(conn);
         let ctx = VetContext {
             date_of_birth: a.app.date_of_birth.as_deref().and_then(|d| d.parse().ok()),
             application_date: Some(today_jst()),
-            exception: EXCEPTIONS
-                .iter()
-                .find(|(v, _, _)| *v == field(&fields, "exception"))
-                .map(|(_, _, reason)| reason.to_string()),
+            exception,
         };
         let (vetted, original) = vet_bytes(&state, photo, ctx, "web_photo").await?;
         let overlay = vetted.overlay_png();
@@ -851,6 +973,7 @@ async fn photo_post(
         ));
     }
     let a = Applicant { app, ..a };
+    let retake = retake_reasons(&state, &a.app).await;
     Ok(photo_page(
         l,
         &a,
@@ -858,6 +981,7 @@ async fn photo_post(
         text.as_deref(),
         is_mobile(&req),
         status,
+        retake.as_deref(),
     ))
 }
 
@@ -1086,7 +1210,7 @@ async fn details_post(
     let dob = match DateOfBirth::parse(&d.dob, today_jst()) {
         Ok(dob) => dob,
         Err(x) => {
-            let msg = tr(l, x.to_string(), x.message_ja());
+            let msg = tr(l, x.code(), x.to_string(), x.message_ja());
             return Ok(render_details(
                 &a,
                 &d,
@@ -1130,6 +1254,16 @@ fn yes_no_text(l: Lang, b: bool) -> &'static str {
     t(l, if b { "common.yes" } else { "common.no" })
 }
 
+/// "1234 5678 …": digits in groups of four, as printed on the form.
+fn grouped(digits: &str) -> String {
+    let chars: Vec<char> = digits.chars().collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Card and certificate lines from `office::entitlements`.
 fn entitlement_rows(l: Lang, ent: &Value) -> String {
     let mut out = String::new();
@@ -1139,11 +1273,10 @@ fn entitlement_rows(l: Lang, ent: &Value) -> String {
     if ent["signature_certificate"]["issued"] == Value::Bool(false)
         && ent["signature_certificate"]["reason"].is_string()
     {
-        let note = match l {
-            Lang::Ja => ent["signature_certificate"]["message_ja"].as_str(),
-            Lang::En => ent["signature_certificate"]["message"].as_str(),
-        };
-        out += &row(t(l, "confirm.signature"), note.unwrap_or_default());
+        out += &row(
+            t(l, "confirm.signature"),
+            t(l, "confirm.signature_not_issued"),
+        );
     }
     out
 }
@@ -1166,7 +1299,8 @@ async fn confirm_get(
         Some(_) => t(l, "confirm.photo_rejected"),
     };
     let mut dl = String::new();
-    dl += &row(t(l, "apply.form_id"), &mask_form_id(&a.app.form_id));
+    // The whole ID, in groups of four, so a typo can still be caught before sending.
+    dl += &row(t(l, "apply.form_id"), &grouped(&a.app.form_id));
     dl += &row(
         t(l, "apply.name"),
         a.app.contact_name.as_deref().unwrap_or(""),
@@ -1276,13 +1410,11 @@ async fn done_get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
                 "<p>{}</p><p class=\"next-step\">{}</p>",
                 esc(t(l, "done.mail")),
                 esc(if app.state == State::AutoRejected {
-                    // Sent on despite the machine's verdict: a person decides next.
+                    // Sent on despite the machine's verdict: a person decides next (the status
+                    // lookup says so too: next step `wait_for_review`).
                     t(l, "done.review_pending")
                 } else {
-                    match l {
-                        Lang::Ja => step.ja,
-                        Lang::En => step.en,
-                    }
+                    next_step_text(l, step.code, app.state)
                 })
             )
         ),
@@ -1324,7 +1456,16 @@ fn render_status(
         esc(t(l, "status.intro"))
     );
     if let Some(r) = result {
-        let step = &r["next_step"][l.code()];
+        let step = r["next_step"]["code"]
+            .as_str()
+            .map(|code| {
+                let st = r["state"]
+                    .as_str()
+                    .and_then(|s| s.parse::<State>().ok())
+                    .unwrap_or(State::Registered);
+                next_step_text(l, code, st)
+            })
+            .unwrap_or_default();
         let inner = match r["state"].as_str() {
             Some(s) => format!(
                 "<dl class=\"summary\"><dt>{}</dt><dd id=\"status-state\" data-state=\"{}\">{}</dd>\
@@ -1333,12 +1474,9 @@ fn render_status(
                 esc(s),
                 esc(t(l, &format!("state.{s}"))),
                 esc(t(l, "status.next")),
-                esc(step.as_str().unwrap_or_default())
+                esc(step)
             ),
-            None => format!(
-                "<p id=\"status-next\">{}</p>",
-                esc(step.as_str().unwrap_or_default())
-            ),
+            None => format!("<p id=\"status-next\">{}</p>", esc(step)),
         };
         body += &format!(
             "<section class=\"result\" role=\"status\">{}</section>",
@@ -1424,8 +1562,10 @@ async fn status_post(
         (Ok(f), Ok(d)) => (f, d),
         (f, d) => {
             let errors = (
-                f.err().map(|x| tr(l, x.to_string(), x.message_ja())),
-                d.err().map(|x| tr(l, x.to_string(), x.message_ja())),
+                f.err()
+                    .map(|x| tr(l, x.code(), x.to_string(), x.message_ja())),
+                d.err()
+                    .map(|x| tr(l, x.code(), x.to_string(), x.message_ja())),
             );
             return Ok(render_status(
                 l,

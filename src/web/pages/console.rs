@@ -8,8 +8,8 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde_json::Value;
 
 use super::html::{self, esc, field as input, hidden, notice, Field, Frame, Switch};
-use super::i18n::{t, tf, tr};
-use super::{field, lang_of, local_path, same_site_only, see_other, PageError};
+use super::i18n::{t, tf};
+use super::{field, local_path, same_site_only, see_other, PageError};
 use crate::auth::{self, Reviewer, Session};
 use crate::mail::templates::Lang;
 use crate::review::{self, Decision};
@@ -39,6 +39,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 type Fields = Vec<(String, String)>;
+
+/// The console speaks Japanese or English: easy Japanese becomes Japanese, any other English.
+fn lang_of(req: &HttpRequest) -> Lang {
+    super::lang_of(req).for_console()
+}
 
 fn api(lang: Lang) -> impl Fn(ApiError) -> PageError {
     move |e| PageError::api(lang, &e)
@@ -152,7 +157,7 @@ fn rule_text(l: Lang, rule: &str) -> String {
             let key = format!("{rule}.ok");
             messages::has(&key).then(|| messages::msg(&key))
         })
-        .map(|m| tr(l, m.en, m.ja))
+        .map(|m| m.text(l))
         .unwrap_or_default()
 }
 
@@ -400,6 +405,8 @@ struct ItemView<'a> {
     next: Option<&'a str>,
     error: Option<&'a str>,
     status: StatusCode,
+    /// Reviewers' names by id, for the history.
+    names: &'a std::collections::HashMap<String, String>,
 }
 
 fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpResponse {
@@ -527,7 +534,7 @@ fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpRespon
             })
             .unwrap_or_default();
         measurements += &format!(
-            "<div class=\"scroll\"><table class=\"findings\" id=\"findings\"><thead><tr>\
+            "<div class=\"scroll\" tabindex=\"0\"><table class=\"findings\" id=\"findings\"><thead><tr>\
              <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
              <th scope=\"col\">{}</th></tr></thead><tbody>{rows}</tbody></table></div>",
             esc(t(l, "console.rule")),
@@ -571,7 +578,7 @@ fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpRespon
         let boxes: String = rule_ids()
             .map(|rid| {
                 let title = rule_title(rid)
-                    .map(|m| tr(l, m.en, m.ja))
+                    .map(|m| m.text(l))
                     .unwrap_or_default();
                 format!(
                     "<label class=\"choice\"><input type=\"checkbox\" name=\"rules\" value=\"{rid}\"{}> \
@@ -619,22 +626,34 @@ fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpRespon
                         detail.extend(rs.iter().filter_map(Value::as_str).map(str::to_string));
                     }
                     if let Some(v) = ev["verdict"].as_str() {
-                        detail.push(v.to_string());
+                        detail.push(word(l, &format!("console.verdict_{v}"), v));
                     }
-                    let by = match e["actor_id"].as_str() {
-                        Some(a) => format!(
-                            "{} {}",
-                            e["actor_kind"].as_str().unwrap_or(""),
-                            &a[..a.len().min(8)]
-                        ),
-                        None => e["actor_kind"].as_str().unwrap_or("").to_string(),
+                    let kind = e["actor_kind"].as_str().unwrap_or("");
+                    let by = match (kind, e["actor_id"].as_str()) {
+                        // A reviewer by name; an id only if the account is gone.
+                        ("reviewer", Some(a)) => v
+                            .names
+                            .get(a)
+                            .cloned()
+                            .unwrap_or_else(|| a[..a.len().min(8)].to_string()),
+                        (_, Some(a)) => {
+                            format!(
+                                "{} {}",
+                                word(l, &format!("console.actor_{kind}"), kind),
+                                &a[..a.len().min(8)]
+                            )
+                        }
+                        (_, None) => word(l, &format!("console.actor_{kind}"), kind),
                     };
                     format!(
                         "<tr><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                         esc(&html::jst(e["at"].as_i64().unwrap_or(0))),
-                        esc(e["from"].as_str().unwrap_or("")),
-                        esc(e["to"].as_str().unwrap_or("")),
-                        esc(ev["kind"].as_str().unwrap_or("")),
+                        esc(&state_label(l, e["from"].as_str().unwrap_or(""))),
+                        esc(&state_label(l, e["to"].as_str().unwrap_or(""))),
+                        esc(&{
+                            let kind = ev["kind"].as_str().unwrap_or("");
+                            word(l, &format!("console.event_{kind}"), kind)
+                        }),
                         esc(&by),
                         esc(&detail.join("; ")),
                     )
@@ -643,7 +662,7 @@ fn item_page(l: Lang, r: &Reviewer, s: &Session, v: &ItemView<'_>) -> HttpRespon
         })
         .unwrap_or_default();
     body += &format!(
-        "<section><h2>{}</h2><div class=\"scroll\"><table class=\"history\" id=\"history\"><thead><tr>\
+        "<section><h2>{}</h2><div class=\"scroll\" tabindex=\"0\"><table class=\"history\" id=\"history\"><thead><tr>\
          <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
          <th scope=\"col\">{}</th></tr></thead><tbody>{hist}</tbody></table></div></section>",
         esc(t(l, "console.history")),
@@ -687,6 +706,7 @@ async fn item_get(
         .await
         .map_err(|e| PageError::api(l, &ApiError::from(e)))?;
     let next = next_item(office, &q, Some(&id), l).await?;
+    let names = reviewer_names(office, l).await?;
     Ok(item_page(
         l,
         &r,
@@ -697,8 +717,29 @@ async fn item_get(
             next: next.as_deref(),
             error: None,
             status: StatusCode::OK,
+            names: &names,
         },
     ))
+}
+
+async fn reviewer_names(
+    office: &crate::office::Office,
+    l: Lang,
+) -> Result<std::collections::HashMap<String, String>, PageError> {
+    crate::auth::reviewer_names(&office.db).await.map_err(|e| {
+        tracing::error!(error = %e, "reviewer names");
+        PageError::key(l, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+    })
+}
+
+/// A catalogue word for a code (`console.event_new_photo`), or the code itself when the
+/// catalogue has none (a kind added later).
+fn word(l: Lang, key: &str, code: &str) -> String {
+    if crate::i18n::has(l, key) {
+        t(l, key).to_string()
+    } else {
+        code.to_string()
+    }
 }
 
 /// The oldest waiting item of the filter other than `except`.
@@ -774,6 +815,7 @@ async fn decide(
             .map_err(|e| PageError::api(l, &ApiError::from(e)))?;
         let text = PageError::api(l, &e);
         let next = next_item(office, &q, Some(&id), l).await?;
+        let names = reviewer_names(office, l).await?;
         return Ok(item_page(
             l,
             &r,
@@ -784,6 +826,7 @@ async fn decide(
                 next: next.as_deref(),
                 error: Some(text.text()),
                 status: e.status_code(),
+                names: &names,
             },
         ));
     }
@@ -902,4 +945,19 @@ async fn dashboard_page(
         StatusCode::OK,
         &body,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dashboard_names_rules_by_what_to_fix_not_by_their_pass_text() {
+        for rule in ["F4", "F5", "P10"] {
+            let label = rule_text(Lang::En, rule);
+            assert!(!label.is_empty(), "{rule}");
+            assert_ne!(label, messages::msg(&format!("{rule}.ok")).en, "{rule}");
+        }
+        assert_eq!(rule_text(Lang::Ja, "F4"), t(Lang::Ja, "rule.F4"));
+    }
 }

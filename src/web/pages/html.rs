@@ -1,8 +1,10 @@
-//! HTML without a template engine: an escaping helper, the page frame and form pieces. Every
-//! word shown comes from `i18n` (or the rule catalogue); this file only arranges them.
+//! The page frame (`templates/base.html`, through `Frame`) and the pieces of HTML the pages not
+//! yet moved to templates still assemble in Rust, with their escaping helper. Every word shown
+//! comes from the catalogues; this file only arranges them.
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
+use askama::Template;
 
 use super::i18n::t;
 use crate::mail::templates::Lang;
@@ -43,79 +45,60 @@ pub struct Frame<'a> {
     pub console: bool,
 }
 
-fn lang_buttons(lang: Lang, switch: &Switch<'_>) -> String {
-    let mut out = String::new();
-    for other in [Lang::Ja, Lang::En] {
-        let current = other == lang;
-        let label = t(other, "lang.name");
-        let pressed = if current { "true" } else { "false" };
-        let attrs = match switch {
-            Switch::Form { id, action } => format!(
-                " form=\"{}\" formaction=\"{}\" formmethod=\"post\" formnovalidate",
-                esc(id),
-                esc(action)
-            ),
-            Switch::Own { .. } => String::new(),
-        };
-        out.push_str(&format!(
-            "<button type=\"submit\" name=\"_lang\" value=\"{code}\" lang=\"{code}\" \
-             aria-pressed=\"{pressed}\" class=\"lang\"{attrs}>{label}</button>",
-            code = other.code(),
-            label = esc(label),
-        ));
+impl Frame<'_> {
+    /// The page's words, for the templates.
+    pub fn t(&self, key: &str) -> &'static str {
+        t(self.lang, key)
     }
-    match switch {
-        Switch::Form { .. } => out,
-        Switch::Own { back, csrf } => format!(
-            "<form method=\"post\" action=\"/lang\" class=\"langform\">\
-             <input type=\"hidden\" name=\"back\" value=\"{}\">{}{out}</form>",
-            esc(back),
-            csrf.map(|c| hidden("csrf_token", c)).unwrap_or_default()
-        ),
+
+    pub fn brand(&self) -> &'static str {
+        self.t(if self.console {
+            "console.brand"
+        } else {
+            "site.brand"
+        })
+    }
+
+    /// The header's languages: every language for applicants, Japanese and English in the
+    /// console.
+    pub fn languages(&self) -> &'static [Lang] {
+        if self.console {
+            &[Lang::Ja, Lang::En]
+        } else {
+            &Lang::ALL
+        }
+    }
+
+    /// A language's name in itself ("Tiếng Việt"), so a person finds theirs.
+    pub fn name_of(&self, l: &Lang) -> &'static str {
+        t(*l, "lang.name")
+    }
+
+    /// Whether `l` is the page's language (the pressed button).
+    pub fn is_current(&self, l: &Lang) -> bool {
+        *l == self.lang
     }
 }
 
-/// Enter in a field submits a form through its first submit button in document order, which
-/// would be the header's language buttons (they belong to the page's form): a hidden button
-/// before them makes Enter a plain submit.
-fn default_button(switch: &Switch<'_>) -> String {
-    match switch {
-        Switch::Form { id, .. } => format!(
-            "<button type=\"submit\" form=\"{}\" hidden tabindex=\"-1\" aria-hidden=\"true\"></button>",
-            esc(id)
-        ),
-        Switch::Own { .. } => String::new(),
-    }
+/// A page whose body is still assembled in Rust, in the frame of `base.html`.
+#[derive(Template)]
+#[template(path = "legacy.html")]
+struct Legacy<'a> {
+    frame: &'a Frame<'a>,
+    body: &'a str,
 }
 
-/// A whole document.
+/// Renders a template; rendering only fails on a formatting error, which is logged.
+pub fn render(t: &impl Template) -> String {
+    t.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "template");
+        String::new()
+    })
+}
+
+/// A whole document: `body` (already HTML) in the page frame.
 pub fn document(f: &Frame<'_>, body: &str) -> String {
-    let l = f.lang;
-    let brand_href = if f.console { "/console" } else { "/" };
-    let brand = if f.console {
-        t(l, "console.brand")
-    } else {
-        t(l, "site.brand")
-    };
-    format!(
-        "<!doctype html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} | {brand}</title>\n\
-         <link rel=\"stylesheet\" href=\"/static/app.css\">\n\
-         <script src=\"/static/app.js\" defer></script>\n</head>\n\
-         <body class=\"{kind}\">\n{default}<a class=\"skip\" href=\"#main\">{skip}</a>\n\
-         <header class=\"top\"><a class=\"brand\" href=\"{brand_href}\">{brand}</a>\
-         <nav class=\"langs\" aria-label=\"{langs}\">{buttons}</nav></header>\n\
-         <main id=\"main\" tabindex=\"-1\">\n{body}\n</main>\n</body>\n</html>\n",
-        code = l.code(),
-        title = esc(f.title),
-        brand = esc(brand),
-        kind = if f.console { "console" } else { "applicant" },
-        skip = esc(t(l, "site.skip")),
-        langs = esc(t(l, "site.language")),
-        buttons = lang_buttons(l, &f.switch),
-        default = default_button(&f.switch),
-    )
+    render(&Legacy { frame: f, body })
 }
 
 /// A page response: HTML, never cached (it shows personal data), strict CSP (no inline code).
@@ -287,5 +270,53 @@ mod tests {
             esc("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn the_frame_template_escapes_and_names_every_language() {
+        let frame = Frame {
+            lang: Lang::Vi,
+            title: "<script>x</script>",
+            switch: Switch::Form {
+                id: "main-form",
+                action: "/apply?a=1&b=\"2\"",
+            },
+            console: false,
+        };
+        let page = document(&frame, "<p id=body>kept</p>");
+        assert!(page.contains("<html lang=\"vi\">"), "{page}");
+        assert!(
+            page.contains("<title>&#60;script&#62;x&#60;/script&#62; |"),
+            "{page}"
+        );
+        assert!(!page.contains("<script>x"), "{page}");
+        assert!(
+            page.contains("<p id=body>kept</p>"),
+            "body as given: {page}"
+        );
+        assert!(
+            page.contains("formaction=\"/apply?a=1&#38;b=&#34;2&#34;\""),
+            "{page}"
+        );
+        assert_eq!(page.matches("name=\"_lang\"").count(), Lang::ALL.len());
+        assert_eq!(page.matches("aria-pressed=\"true\"").count(), 1);
+        assert!(page.contains("aria-pressed=\"true\" class=\"lang\" form=\"main-form\""));
+        assert!(page.contains(">Tiếng Việt</button>") && page.contains(">မြန်မာ</button>"));
+        // The hidden default button comes before the language buttons.
+        let default = page.find("hidden tabindex=\"-1\"").expect("default button");
+        assert!(default < page.find("name=\"_lang\"").unwrap_or(0));
+        let console = Frame {
+            lang: Lang::Ja,
+            title: "t",
+            switch: Switch::Own {
+                back: "/console",
+                csrf: Some("tok"),
+            },
+            console: true,
+        };
+        let page = document(&console, "");
+        assert_eq!(page.matches("name=\"_lang\"").count(), 2, "{page}");
+        assert!(page.contains("name=\"csrf_token\" value=\"tok\""), "{page}");
+        assert!(page.contains("<body class=\"console\">"), "{page}");
     }
 }

@@ -21,7 +21,8 @@ use super::api::ApiError;
 use super::session;
 use super::AppState;
 use crate::mail::templates::Lang;
-use html::{esc, Frame, Switch};
+use askama::Template;
+use html::{Frame, Switch};
 use i18n::t;
 
 pub const LANG_COOKIE: &str = "lang";
@@ -31,6 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/static/app.css", web::get().to(css))
         .route("/static/app.js", web::get().to(js))
+        .route("/static/favicon.svg", web::get().to(favicon))
+        .route("/favicon.ico", web::get().to(favicon))
         .route("/lang", web::post().to(switch_lang));
     apply::configure(cfg);
     console::configure(cfg);
@@ -51,6 +54,11 @@ async fn js() -> HttpResponse {
     )
 }
 
+/// The tab icon: a card with a portrait. SVG, which browsers take at /favicon.ico too.
+async fn favicon() -> HttpResponse {
+    asset("image/svg+xml", include_str!("../../../static/favicon.svg"))
+}
+
 fn asset(content_type: &str, body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(content_type)
@@ -59,14 +67,14 @@ fn asset(content_type: &str, body: &'static str) -> HttpResponse {
         .body(body)
 }
 
-/// The language: the person's choice (cookie), else what the browser asks for, else Japanese.
+/// The language: the person's choice (cookie), else the best match for the whole
+/// `Accept-Language` header, else Japanese.
 pub fn lang_of(req: &HttpRequest) -> Lang {
     chosen_lang(req).unwrap_or_else(|| {
         req.headers()
             .get("Accept-Language")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(Lang::from_code)
+            .and_then(Lang::negotiate)
             .unwrap_or_default()
     })
 }
@@ -135,11 +143,10 @@ pub fn same_site_only(req: &HttpRequest, lang: Lang) -> Result<(), PageError> {
             origin != "null" && origin_host != host
         });
     if cross_fetch || cross_origin {
-        return Err(PageError::new(
+        return Err(PageError::key(
             lang,
             StatusCode::FORBIDDEN,
-            t(Lang::En, "error.cross_site"),
-            t(Lang::Ja, "error.cross_site"),
+            "error.cross_site",
         ));
     }
     Ok(())
@@ -147,43 +154,43 @@ pub fn same_site_only(req: &HttpRequest, lang: Lang) -> Result<(), PageError> {
 
 /// An error shown as a page in the person's language.
 #[derive(Debug, thiserror::Error)]
-#[error("{en}")]
+#[error("{text}")]
 pub struct PageError {
     pub lang: Lang,
     pub status: StatusCode,
-    pub en: String,
-    pub ja: String,
+    /// Already in `lang`.
+    pub text: String,
 }
 
 impl PageError {
+    /// A text given in Japanese and English only (Japanese for Japanese readers).
     pub fn new(lang: Lang, status: StatusCode, en: &str, ja: &str) -> PageError {
+        let text = if lang.is_japanese() { ja } else { en };
         PageError {
             lang,
             status,
-            en: en.to_string(),
-            ja: ja.to_string(),
+            text: text.to_string(),
         }
     }
 
     pub fn key(lang: Lang, status: StatusCode, key: &str) -> PageError {
-        PageError::new(lang, status, t(Lang::En, key), t(Lang::Ja, key))
+        PageError {
+            lang,
+            status,
+            text: t(lang, key).to_string(),
+        }
     }
 
     pub fn api(lang: Lang, e: &ApiError) -> PageError {
-        let (en, ja) = api_text(e);
         PageError {
             lang,
             status: e.status_code(),
-            en,
-            ja,
+            text: api_text(lang, e),
         }
     }
 
     pub fn text(&self) -> &str {
-        match self.lang {
-            Lang::Ja => &self.ja,
-            Lang::En => &self.en,
-        }
+        &self.text
     }
 }
 
@@ -194,75 +201,92 @@ impl ResponseError for PageError {
 
     fn error_response(&self) -> HttpResponse {
         let l = self.lang;
-        let body = format!(
-            "<h1>{}</h1>{}<p><a href=\"/\">{}</a></p>",
-            esc(t(l, "error.title")),
-            html::notice("error", self.text(), ""),
-            esc(t(l, "error.home")),
-        );
+        // A limit reached is not a fault: say which.
+        let title = if self.status == StatusCode::TOO_MANY_REQUESTS {
+            t(l, "error.rate_limited_title")
+        } else {
+            t(l, "error.title")
+        };
         let frame = Frame {
             lang: l,
-            title: t(l, "error.title"),
+            title,
             switch: Switch::Own {
                 back: "/",
                 csrf: None,
             },
             console: false,
         };
-        html::respond(self.status, html::document(&frame, &body))
+        html::respond(
+            self.status,
+            html::render(&ErrorPage {
+                frame: &frame,
+                text: self.text(),
+            }),
+        )
     }
 }
 
-/// The English and Japanese text of an API error, for showing on a page.
-pub fn api_text(e: &ApiError) -> (String, String) {
+/// The text of an API error in `lang`, for showing on a page.
+pub fn api_text(lang: Lang, e: &ApiError) -> String {
     match e {
         ApiError::Domain {
+            code,
             message,
             message_ja,
             ..
-        } => (
+        } => i18n::tr(
+            lang,
+            code,
             message.clone(),
             message_ja.clone().unwrap_or_else(|| message.clone()),
         ),
         ApiError::Vet(v) => {
             let key = format!("F1.{}", v.code());
             if crate::vetting::messages::has(&key) {
-                let m = crate::vetting::messages::msg(&key);
-                (m.en, m.ja)
+                crate::vetting::messages::msg(&key).text(lang)
             } else {
-                (
-                    t(Lang::En, "error.photo_unusable").to_string(),
-                    t(Lang::Ja, "error.photo_unusable").to_string(),
-                )
+                t(lang, "error.photo_unusable").to_string()
             }
         }
-        ApiError::Busy => (
-            t(Lang::En, "error.busy").to_string(),
-            t(Lang::Ja, "error.busy").to_string(),
-        ),
-        ApiError::NotFound => (
-            t(Lang::En, "error.not_found").to_string(),
-            t(Lang::Ja, "error.not_found").to_string(),
-        ),
-        ApiError::BadRequest { .. } | ApiError::Internal(_) => (
-            t(Lang::En, "error.internal").to_string(),
-            t(Lang::Ja, "error.internal").to_string(),
-        ),
+        ApiError::Busy => t(lang, "error.busy").to_string(),
+        ApiError::NotFound => t(lang, "error.not_found").to_string(),
+        ApiError::BadRequest { .. } | ApiError::Internal(_) => {
+            t(lang, "error.internal").to_string()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    frame: &'a Frame<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    frame: &'a Frame<'a>,
+    text: &'a str,
+}
+
+/// Any unknown path: a page for a browser (it asks for HTML), the JSON error for API clients.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let wants_html = !req.path().starts_with("/api/")
+        && req
+            .headers()
+            .get("Accept")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+    if wants_html {
+        PageError::key(lang_of(&req), StatusCode::NOT_FOUND, "error.not_found").error_response()
+    } else {
+        ApiError::NotFound.error_response()
     }
 }
 
 /// `GET /`: where to go.
 async fn home(req: HttpRequest) -> HttpResponse {
     let l = lang_of(&req);
-    let body = format!(
-        "<h1>{}</h1><p>{}</p><ul class=\"links\">\
-         <li><a class=\"button primary\" href=\"/apply\">{}</a></li>\
-         <li><a class=\"button\" href=\"/status\">{}</a></li></ul>",
-        esc(t(l, "home.title")),
-        esc(t(l, "home.intro")),
-        esc(t(l, "home.apply")),
-        esc(t(l, "home.status")),
-    );
     let frame = Frame {
         lang: l,
         title: t(l, "home.title"),
@@ -272,7 +296,7 @@ async fn home(req: HttpRequest) -> HttpResponse {
         },
         console: false,
     };
-    html::respond(StatusCode::OK, html::document(&frame, &body))
+    html::respond(StatusCode::OK, html::render(&HomePage { frame: &frame }))
 }
 
 #[derive(serde::Deserialize)]

@@ -1,0 +1,39 @@
+error-title = Something went wrong
+error-home = Back to the start
+error-cross_site = This request came from another site and was refused.
+error-photo_unusable = This file could not be used as a photo. Try another photo.
+error-busy = Many people are applying right now. Try again in a moment.
+error-not_found = This page does not exist.
+error-internal = Something went wrong on our side. Try again in a moment.
+error-rate_limited = Too many lookups. Try again in a minute.
+error-rate_limited_title = Too many lookups
+# Entry errors by code (src/application/{form_id,dob,contact}.rs). Japanese and English pages
+# show the domain's own, more detailed text; the other languages show these.
+err-form_id_empty = Enter the application form ID (23 digits).
+err-form_id_looks_like_my_number = A 12-digit number looks like your Individual Number (My Number). Enter the 23-digit application form ID printed on your form.
+err-form_id_wrong_length = The application form ID has 23 digits. Check the number of digits.
+err-form_id_non_digit = Enter the application form ID with digits only.
+err-dob_empty = Enter the date of birth.
+err-dob_format = Enter the date of birth as 1990-04-01.
+err-dob_no_such_date = This date does not exist.
+err-dob_in_future = The date of birth is in the future.
+err-dob_too_early = Dates of birth before 1 January 1900 cannot be entered.
+err-email_empty = Enter the e-mail address.
+err-email_too_long = The e-mail address is too long (254 characters at most).
+err-email_at = The e-mail address must contain exactly one "@".
+err-email_local_length = The part before "@" is empty or longer than 64 characters.
+err-email_character = The e-mail address contains a character we cannot accept.
+err-email_dot_placement = A dot cannot start or end the part before "@" or come twice in a row. Enter another e-mail address.
+err-email_domain = The part after "@" is not a valid domain name.
+err-name_empty = Enter the contact name.
+err-name_too_long = The contact name can be 100 characters at most.
+err-name_control = The contact name contains a character we cannot accept.
+# Japanese text of the API's 400 errors (`message_ja`), by code; any other code gets api-bad_request.
+api-bad_request = The request is not valid.
+api-field_too_long = A field is too long.
+api-invalid_date = Give dates as 2026-04-01.
+api-invalid_multipart = The form could not be read. Send it again.
+api-invalid_text = A field contains text that is not UTF-8.
+api-missing_idempotency_key = Send an Idempotency-Key header.
+api-missing_photo = The form has no photo file. Choose a photo, then send it.
+api-unknown_field = The form has a field we do not know.

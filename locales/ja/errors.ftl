@@ -1,0 +1,39 @@
+error-title = エラーが発生しました
+error-home = 最初のページへ戻る
+error-cross_site = 他のサイトからの操作は受け付けません。
+error-photo_unusable = このファイルは写真として使用できません。別の写真をお試しください。
+error-busy = ただいま混み合っています。しばらくしてから再度お試しください。
+error-not_found = このページは存在しません。
+error-internal = システムで問題が発生しました。しばらくしてから再度お試しください。
+error-rate_limited = 照会回数が多すぎます。1分後に再度お試しください。
+error-rate_limited_title = 照会回数の上限
+# Entry errors by code (src/application/{form_id,dob,contact}.rs). Japanese and English pages
+# show the domain's own, more detailed text; the other languages show these.
+err-form_id_empty = 申請書ID（23桁）を入力してください。
+err-form_id_looks_like_my_number = 12桁の番号は個人番号（マイナンバー）と思われます。申請書に印刷された23桁の申請書IDを入力してください。
+err-form_id_wrong_length = 申請書IDは23桁です。桁数を確認してください。
+err-form_id_non_digit = 申請書IDは数字だけで入力してください。
+err-dob_empty = 生年月日を入力してください。
+err-dob_format = 生年月日は「1990-04-01」の形で入力してください。
+err-dob_no_such_date = 存在しない日付です。
+err-dob_in_future = 生年月日が未来の日付になっています。
+err-dob_too_early = 1900年1月1日より前の生年月日は入力できません。
+err-email_empty = メールアドレスを入力してください。
+err-email_too_long = メールアドレスが長すぎます（254文字まで）。
+err-email_at = メールアドレスには「@」を1つだけ含めてください。
+err-email_local_length = 「@」の前の部分が空か、64文字を超えています。
+err-email_character = メールアドレスに使用できない文字が含まれています。
+err-email_dot_placement = 「@」の前でドット（.）が先頭・末尾にあるか、連続しています。別のメールアドレスを入力してください。
+err-email_domain = 「@」の後ろ（ドメイン）が正しくありません。
+err-name_empty = 連絡先の氏名を入力してください。
+err-name_too_long = 連絡先の氏名は100文字以内で入力してください。
+err-name_control = 連絡先の氏名に使用できない文字が含まれています。
+# Japanese text of the API's 400 errors (`message_ja`), by code; any other code gets api-bad_request.
+api-bad_request = リクエストの内容が正しくありません。
+api-field_too_long = 入力項目が長すぎます。
+api-invalid_date = 日付は「2026-04-01」の形で指定してください。
+api-invalid_multipart = 送信されたフォームを読み取れませんでした。もう一度送信してください。
+api-invalid_text = 入力項目に読み取れない文字が含まれています（UTF-8で送信してください）。
+api-missing_idempotency_key = Idempotency-Key ヘッダーを指定してください。
+api-missing_photo = 写真ファイルが含まれていません。写真を選んでから送信してください。
+api-unknown_field = 不明な入力項目が含まれています。
