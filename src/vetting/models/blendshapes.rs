@@ -70,7 +70,8 @@ impl BlendshapeModel {
             .iter()
             .step_by(2)
             .fold((f32::MAX, f32::MIN), |(a, b), &x| (a.min(x), b.max(x)));
-        if !(xmax - xmin > 1.0) || data.iter().any(|v| !v.is_finite()) {
+        // Non-finite points are refused first, so the spread comparison is a plain one.
+        if data.iter().any(|v| !v.is_finite()) || xmax - xmin <= 1.0 {
             return Err(ModelError::Run {
                 name: NAME,
                 message: "degenerate mesh".into(),
