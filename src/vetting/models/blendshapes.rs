@@ -91,3 +91,40 @@ impl BlendshapeModel {
         Ok(Blendshapes(v))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model() -> BlendshapeModel {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("models")
+            .join(super::super::BLENDSHAPES_FILE.0);
+        BlendshapeModel::load(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    /// The model divides by the points' spread: all points at one place are refused instead
+    /// of giving NaN coefficients.
+    #[test]
+    fn a_degenerate_mesh_is_refused_and_a_spread_one_is_scored() {
+        let m = model();
+        let flat = Mesh {
+            points: vec![[10.0, 10.0, 0.0]; 478],
+            presence: 1.0,
+        };
+        assert!(m.coefficients(&flat).is_err());
+        // A spread of points (not a face): 52 finite coefficients in 0..1.
+        let spread = Mesh {
+            points: (0..478)
+                .map(|i| [(i % 23) as f32 * 7.0, (i / 23) as f32 * 9.0, 0.0])
+                .collect(),
+            presence: 1.0,
+        };
+        let b = m.coefficients(&spread).unwrap();
+        assert_eq!(b.0.len(), 52);
+        assert!(b
+            .0
+            .iter()
+            .all(|v| v.is_finite() && (-0.01..=1.01).contains(v)));
+    }
+}
