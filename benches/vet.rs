@@ -15,6 +15,13 @@
 //! the mean and median of `report.timings_ms` are printed per stage, so the numbers below can be
 //! attributed to decode / detect / landmarks / segment / checks (checks include the crop encode).
 //!
+//! Peer comparison (same run, back to back): with `MNP_PEER_PYTHON` set to a Python that has
+//! mediapipe 0.10.14 and opencv-python-headless (../shared/bench/README.md), the bench first
+//! times `vet` over 20 London photos (1350x1350) and 12 phone-sized 12 MP copies of them (median
+//! of a second, warm pass, as the peer does), runs ../shared/bench/peer_mediapipe.py on the same
+//! files, times `vet` again, and prints the ratio ours / peer with the load average. Without the
+//! variable or the dev photos it says so and skips it.
+//!
 //! `cargo bench --bench vet` finishes in about two to four minutes on two cores.
 
 use std::hint::black_box;
@@ -190,6 +197,100 @@ fn stage_report(vetter: &Vetter, input: &Input, runs: usize) {
     }
 }
 
+/// Median ms per photo of `vet` over `files`, second of two passes (as the peer script).
+fn ours_median(vetter: &Vetter, files: &[PathBuf]) -> f64 {
+    let ctx = VetContext::default();
+    let bytes: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+    let mut times = Vec::new();
+    for rep in 0..2 {
+        for b in &bytes {
+            let t = std::time::Instant::now();
+            let _ = black_box(vetter.vet(b, &ctx));
+            if rep == 1 {
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    median(&mut times)
+}
+
+fn peer_median(python: &str, files: &[PathBuf]) -> Option<f64> {
+    let script = root().join("../shared/bench/peer_mediapipe.py");
+    let out = std::process::Command::new(python)
+        .arg(&script)
+        .args(files)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    eprintln!("bench vet: {}", text.trim());
+    let after = text.split("median ").nth(1)?;
+    after.split_whitespace().next()?.parse().ok()
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// Ours against the peer pipeline, back to back on the same files.
+fn peer_comparison(vetter: &Vetter) {
+    let Ok(python) = std::env::var("MNP_PEER_PYTHON") else {
+        eprintln!("bench vet: MNP_PEER_PYTHON not set; peer comparison skipped");
+        return;
+    };
+    let dev = root().join("../shared/photos/dev");
+    let mut london: Vec<PathBuf> = std::fs::read_dir(&dev)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let n = p.file_name().unwrap().to_string_lossy().to_string();
+                    n.starts_with("london_") && n.ends_with("_neutral.jpg")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    london.sort();
+    london.truncate(20);
+    if london.len() < 12 {
+        eprintln!("bench vet: ../shared/photos/dev not found; peer comparison skipped");
+        return;
+    }
+    let out_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+        .join("bench-inputs");
+    std::fs::create_dir_all(&out_dir).expect("bench-inputs dir");
+    let big: Vec<PathBuf> = london[..12]
+        .iter()
+        .map(|f| {
+            let p = out_dir.join(format!(
+                "peer12mp_{}",
+                f.file_name().unwrap().to_string_lossy()
+            ));
+            if !p.exists() {
+                let img = image::open(f).expect("dev photo").to_rgb8();
+                std::fs::write(&p, encode_jpeg(&phone_like(&img, 4000, 3000), 90)).unwrap();
+            }
+            p
+        })
+        .collect();
+    for (name, files) in [("1350x1350", &london), ("12 MP", &big)] {
+        let a = ours_median(vetter, files);
+        let Some(peer) = peer_median(&python, files) else {
+            eprintln!("bench vet: the peer script did not run with {python}");
+            return;
+        };
+        let b = ours_median(vetter, files);
+        let ours = (a + b) / 2.0;
+        eprintln!(
+            "bench vet: PEER {name}: ours {ours:.1} ms (before {a:.1}, after {b:.1}), peer {peer:.1} ms, ratio {:.2}x, load average {}",
+            ours / peer,
+            load_average()
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let inputs = inputs();
     if inputs.is_empty() {
@@ -204,6 +305,10 @@ fn bench(c: &mut Criterion) {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
+    peer_comparison(&vetter);
+    if std::env::var_os("MNP_BENCH_PEER_ONLY").is_some() {
+        return;
+    }
     for input in &inputs {
         stage_report(&vetter, input, runs);
     }

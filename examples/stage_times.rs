@@ -54,12 +54,15 @@ fn main() {
         })
     );
     println!(
-        "iris (1)    {:6.1} ms",
+        "blendshapes {:6.1} ms",
         time(&mut || {
-            models
-                .iris
-                .contour(&work, mesh.p(33), mesh.p(133), false)
-                .unwrap();
+            models.blendshapes.coefficients(&mesh).unwrap();
+        })
+    );
+    println!(
+        "rigid fit   {:6.1} ms",
+        time(&mut || {
+            models.canonical.fit(&mesh);
         })
     );
     println!(

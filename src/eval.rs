@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::vetting::pixels::dist;
-use crate::vetting::{Report, Status, Verdict, VetContext, Vetter};
+use crate::vetting::{Profile, Report, Status, Verdict, VetContext, Vetter};
 
 #[derive(Debug, Clone)]
 pub struct Label {
@@ -345,4 +345,529 @@ mod tests {
         assert!(read_labels(&p).is_err());
         std::fs::remove_dir_all(&dir).ok();
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups and cross-validation
+
+/// Group memberships of a photo (`groups.tsv`: file, ethnicity, gender, age).
+pub type Groups = BTreeMap<String, Vec<String>>;
+
+/// Reads `groups.tsv`; each photo belongs to `ethnicity=..`, `gender=..` and an age band.
+pub fn read_groups(path: &Path) -> Result<Groups> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .context("groups file is empty")?
+        .split('\t')
+        .collect();
+    let mut out = Groups::new();
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        let cells: Vec<&str> = line.split('\t').map(str::trim).collect();
+        let Some(file) = cells.first() else { continue };
+        let mut gs = Vec::new();
+        for (h, v) in header.iter().zip(&cells).skip(1) {
+            if v.is_empty() {
+                continue;
+            }
+            if *h == "age" {
+                if let Ok(a) = v.parse::<u32>() {
+                    let band = match a {
+                        0..=24 => "age<25",
+                        25..=34 => "age25-34",
+                        _ => "age35+",
+                    };
+                    gs.push(band.to_string());
+                }
+            } else {
+                gs.push(format!("{h}={v}"));
+            }
+        }
+        out.insert(file.to_string(), gs);
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct GroupScore {
+    pub compliant: usize,
+    pub compliant_accepted: usize,
+    pub noncompliant: usize,
+    pub noncompliant_caught: usize,
+}
+
+/// Accepted and caught shares per group, from the per-photo results.
+pub fn group_scores(photos: &[PhotoResult], groups: &Groups) -> BTreeMap<String, GroupScore> {
+    let mut out: BTreeMap<String, GroupScore> = BTreeMap::new();
+    for p in photos {
+        let Some(gs) = groups.get(&p.file) else {
+            continue;
+        };
+        for g in gs.iter().map(String::as_str).chain(["all grouped"]) {
+            let e = out.entry(g.to_string()).or_default();
+            match (p.expected, p.correct) {
+                (Expected::Accept, Some(ok)) => {
+                    e.compliant += 1;
+                    e.compliant_accepted += ok as usize;
+                }
+                (Expected::Reject, Some(ok)) => {
+                    e.noncompliant += 1;
+                    e.noncompliant_caught += ok as usize;
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+pub fn render_groups(title: &str, g: &BTreeMap<String, GroupScore>) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(o, "{title} (compliant accepted, non-compliant caught):");
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            "   -  ".to_string()
+        } else {
+            format!("{:5.1}%", 100.0 * a as f32 / b as f32)
+        }
+    };
+    for (name, s) in g {
+        let _ = writeln!(
+            o,
+            "  {name:<28} {:>3}/{:<3} {}   {:>3}/{:<3} {}",
+            s.compliant_accepted,
+            s.compliant,
+            pct(s.compliant_accepted, s.compliant),
+            s.noncompliant_caught,
+            s.noncompliant,
+            pct(s.noncompliant_caught, s.noncompliant)
+        );
+    }
+    o
+}
+
+/// Which way a measure fails.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Tail {
+    /// Larger values fail (a smile score).
+    Upper,
+    /// Smaller values fail (sharpness). Unused by the shipped calibration set (the lid gap and
+    /// sharpness depend on eye shape and camera, so they keep documented limits).
+    #[allow(dead_code)]
+    Lower,
+}
+
+/// Where a calibrated measure's warning starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Warn {
+    /// The compliant photos' mean + 3 sd (for measures spread roughly normally: yaw, pitch).
+    MeanSd,
+    /// At the fail cut: no review band (for measures piled up near zero with a long tail,
+    /// where mean + 3 sd lands inside the compliant photos: smile, mouth opening, blink).
+    AtFail,
+}
+
+/// A threshold pair calibrated from data: which finding's measure, and where it goes in the
+/// profile.
+struct Calibrated {
+    name: &'static str,
+    rule: &'static str,
+    tail: Tail,
+    warn: Warn,
+    /// Whether the photos labelled with the rule say which way this measure fails (P2 labels
+    /// do not say yaw or pitch; P10 labels are mostly busy backgrounds, not gradients): when
+    /// false, the fail cut is the compliant maximum plus one sd.
+    labelled: bool,
+    measure: fn(&Report, &Profile) -> Option<f32>,
+    /// Writes (warn, fail) into the profile.
+    apply: fn(&mut Profile, f32, f32),
+}
+
+fn measured(report: &Report, rule: &str, key: &str) -> Option<f32> {
+    let f = report.findings.iter().find(|f| f.rule == rule)?;
+    let v = f.measured.get(key)?;
+    match v {
+        serde_json::Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_f64())
+            .map(|x| x as f32)
+            .reduce(f32::min),
+        _ => v.as_f64().map(|x| x as f32),
+    }
+}
+
+/// Pitch as the mesh gives it, before the profile's offset is taken off.
+fn raw_pitch(r: &Report, p: &Profile) -> Option<f32> {
+    measured(r, "P2", "pitch_deg").map(|v| v + p.pose.pitch_offset_deg)
+}
+
+const MOUTH_OPENING: Calibrated = Calibrated {
+    name: "P9 mouth opening",
+    rule: "P9",
+    tail: Tail::Upper,
+    warn: Warn::AtFail,
+    labelled: true,
+    measure: |r, _| measured(r, "P9", "mouth_opening"),
+    apply: |p, _, f| p.expression.mouth_open_max = f,
+};
+
+const SMILE: Calibrated = Calibrated {
+    name: "P9 smile score",
+    rule: "P9",
+    tail: Tail::Upper,
+    warn: Warn::AtFail,
+    labelled: true,
+    measure: |r, _| measured(r, "P9", "smile_score"),
+    apply: |p, w, f| {
+        p.expression.smile_warn = w;
+        p.expression.smile_fail = f;
+    },
+};
+
+const CALIBRATED: &[Calibrated] = &[
+    Calibrated {
+        name: "P8 blink",
+        rule: "P8",
+        tail: Tail::Upper,
+        warn: Warn::AtFail,
+        labelled: true,
+        measure: |r, _| measured(r, "P8", "blink"),
+        apply: |p, w, f| {
+            p.expression.blink_warn = w;
+            p.expression.blink_fail = f;
+        },
+    },
+    Calibrated {
+        name: "P2 yaw",
+        rule: "P2",
+        tail: Tail::Upper,
+        warn: Warn::MeanSd,
+        labelled: true,
+        measure: |r, _| measured(r, "P2", "yaw_deg").map(f32::abs),
+        apply: |p, w, f| {
+            p.pose.yaw_max_deg = w;
+            p.pose.yaw_fail_deg = f;
+        },
+    },
+    Calibrated {
+        name: "P10 gradient",
+        rule: "P10",
+        tail: Tail::Upper,
+        warn: Warn::MeanSd,
+        labelled: false,
+        measure: |r, _| measured(r, "P10", "gradient_luma"),
+        // A warning only: the warn limit is the one that matters.
+        apply: |p, w, _| p.background.max_gradient_luma = w,
+    },
+];
+
+/// Standard deviations beyond the compliant photos' mean where a `Warn::MeanSd` warning
+/// starts: about one compliant photo in 700 sent to a person if the measure were normal.
+pub const WARN_SD: f32 = 3.0;
+
+/// The documented calibration rule, for every calibrated measure:
+/// - fail at the cut between the compliant photos and the photos labelled as failing this
+///   rule that makes the fewest errors (the middle of the widest such gap); with no labelled
+///   photos, at the compliant maximum plus one sd;
+/// - warn at the compliant photos' mean + 3 sd (`Warn::MeanSd`, mean - 3 sd for a lower
+///   tail) or at the fail cut (`Warn::AtFail`), never beyond the fail cut.
+///
+/// Returns (warn, fail), or None when there are too few compliant photos.
+fn calibrate_one(neg: &[f32], pos: &[f32], tail: Tail, warn_rule: Warn) -> Option<(f32, f32)> {
+    if neg.len() < 5 {
+        return None;
+    }
+    // Work on an upper tail throughout.
+    let sgn = if tail == Tail::Upper { 1.0 } else { -1.0 };
+    let neg: Vec<f32> = neg.iter().map(|v| v * sgn).collect();
+    let pos: Vec<f32> = pos.iter().map(|v| v * sgn).collect();
+    let n = neg.len() as f32;
+    let mean = neg.iter().sum::<f32>() / n;
+    let sd = (neg.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / (n - 1.0)).sqrt();
+    let neg_max = neg.iter().copied().fold(f32::MIN, f32::max);
+    let fail = if pos.is_empty() {
+        neg_max + sd
+    } else {
+        let mut all: Vec<f32> = neg.iter().chain(&pos).copied().collect();
+        all.sort_by(|a, b| a.total_cmp(b));
+        all.dedup();
+        let errors = |t: f32| {
+            neg.iter().filter(|&&v| v >= t).count() + pos.iter().filter(|&&v| v < t).count()
+        };
+        // Candidate cuts: midpoints between neighbouring values; the fewest errors wins,
+        // then the widest gap.
+        let mut best: Option<(usize, f32, f32)> = None;
+        for w in all.windows(2) {
+            let t = (w[0] + w[1]) / 2.0;
+            let e = errors(t);
+            let gap = w[1] - w[0];
+            if best.is_none_or(|(be, _, bg)| e < be || (e == be && gap > bg)) {
+                best = Some((e, t, gap));
+            }
+        }
+        best.map_or(neg_max + sd, |(_, t, _)| t)
+    };
+    let warn = match warn_rule {
+        Warn::MeanSd => (mean + WARN_SD * sd).min(fail),
+        Warn::AtFail => fail,
+    };
+    Some((warn * sgn, fail * sgn))
+}
+
+/// Thresholds chosen on the given photos by the documented rule, written into a copy of
+/// `base`. `reports` pairs each label with its report (photos that failed to decode are left
+/// out). Returns the profile and the chosen values, for printing.
+pub fn calibrate(
+    base: &Profile,
+    reports: &[(&Label, &Report)],
+) -> (Profile, Vec<(&'static str, f32, f32)>) {
+    let mut p = base.clone();
+    let mut chosen = Vec::new();
+    // Pitch: its offset is the compliant photos' mean, and the limits are on the distance
+    // from it. P2 labels do not say pitch, so no labelled cut.
+    let pitches: Vec<f32> = reports
+        .iter()
+        .filter(|(l, _)| l.expected == Expected::Accept)
+        .filter_map(|(_, r)| raw_pitch(r, base))
+        .collect();
+    if pitches.len() >= 5 {
+        let offset = pitches.iter().sum::<f32>() / pitches.len() as f32;
+        let dev = |r: &Report| raw_pitch(r, base).map(|v| (v - offset).abs());
+        let (neg, _) = split(reports, "P2", &dev);
+        if let Some((w, f)) = calibrate_one(&neg, &[], Tail::Upper, Warn::MeanSd) {
+            p.pose.pitch_offset_deg = offset;
+            p.pose.pitch_max_deg = w;
+            p.pose.pitch_fail_deg = f;
+            chosen.push(("P2 pitch offset", offset, offset));
+            chosen.push(("P2 |pitch - offset|", w, f));
+        }
+    }
+    // P9: the mouth-opening cut first; the smile cut then separates the compliant photos
+    // from the smiles the opening does not already catch (closed-mouth smiles).
+    let opening = |r: &Report| (MOUTH_OPENING.measure)(r, base);
+    let (neg, pos) = split(reports, "P9", &opening);
+    if let Some((w, f)) = calibrate_one(&neg, &pos, Tail::Upper, MOUTH_OPENING.warn) {
+        (MOUTH_OPENING.apply)(&mut p, w, f);
+        chosen.push((MOUTH_OPENING.name, w, f));
+        let smile = |r: &Report| (SMILE.measure)(r, base);
+        let closed: Vec<(&Label, &Report)> = reports
+            .iter()
+            .filter(|(l, r)| l.expected != Expected::Reject || opening(r).is_some_and(|o| o <= f))
+            .copied()
+            .collect();
+        let (neg, pos) = split(&closed, "P9", &smile);
+        if let Some((w, f)) = calibrate_one(&neg, &pos, Tail::Upper, SMILE.warn) {
+            (SMILE.apply)(&mut p, w, f);
+            chosen.push((SMILE.name, w, f));
+        }
+    }
+    for c in CALIBRATED {
+        let m = |r: &Report| (c.measure)(r, base);
+        let (neg, pos) = split(reports, c.rule, &m);
+        let pos = if c.labelled { pos } else { Vec::new() };
+        if let Some((w, f)) = calibrate_one(&neg, &pos, c.tail, c.warn) {
+            (c.apply)(&mut p, w, f);
+            chosen.push((c.name, w, f));
+        }
+    }
+    (p, chosen)
+}
+
+/// Values of a measure on the compliant photos and on those labelled as failing `rule`.
+fn split(
+    reports: &[(&Label, &Report)],
+    rule: &str,
+    m: &dyn Fn(&Report) -> Option<f32>,
+) -> (Vec<f32>, Vec<f32>) {
+    let mut neg = Vec::new();
+    let mut pos = Vec::new();
+    for (l, r) in reports {
+        let Some(v) = m(r) else { continue };
+        match l.expected {
+            Expected::Accept => neg.push(v),
+            Expected::Reject if l.failing_rules.iter().any(|x| x == rule) => pos.push(v),
+            _ => {}
+        }
+    }
+    (neg, pos)
+}
+
+/// The fold (0..k) of each label: stratified by expected verdict, deterministic (by file
+/// name within each class, dealt round-robin).
+pub fn folds(labels: &[Label], k: usize) -> Vec<usize> {
+    let k = k.max(2);
+    let mut out = vec![0; labels.len()];
+    for class in [Expected::Accept, Expected::Reject, Expected::Either] {
+        let mut idx: Vec<usize> = (0..labels.len())
+            .filter(|&i| labels[i].expected == class)
+            .collect();
+        idx.sort_by(|&a, &b| labels[a].file.cmp(&labels[b].file));
+        for (n, i) in idx.into_iter().enumerate() {
+            out[i] = n % k;
+        }
+    }
+    out
+}
+
+/// k-fold cross-validation: for each fold, thresholds chosen on the other k-1 folds (from
+/// the in-sample run's measures, which do not depend on thresholds), then the held-out
+/// photos vetted again by the whole engine with those thresholds.
+pub struct CrossValidation {
+    pub k: usize,
+    pub summary: EvalSummary,
+    /// Per fold, the thresholds it chose.
+    pub chosen: Vec<Vec<(&'static str, f32, f32)>>,
+}
+
+pub fn cross_validate(
+    vetter: &Vetter,
+    dir: &Path,
+    labels: &[Label],
+    k: usize,
+    reports: &BTreeMap<String, Report>,
+) -> Result<CrossValidation> {
+    // Measures from the run with the shipped profile (`reports`, by file).
+    let reports: Vec<Option<&Report>> = labels.iter().map(|l| reports.get(&l.file)).collect();
+    let fold_of = folds(labels, k);
+    let k = k.max(2);
+    let mut results: Vec<(usize, EvalSummary)> = Vec::new();
+    let mut chosen = Vec::new();
+    for f in 0..k {
+        let train: Vec<(&Label, &Report)> = labels
+            .iter()
+            .zip(&reports)
+            .zip(&fold_of)
+            .filter(|(_, &fo)| fo != f)
+            .filter_map(|((l, r), _)| r.map(|r| (l, r)))
+            .collect();
+        let (profile, c) = calibrate(&vetter.profile, &train);
+        chosen.push(c);
+        let v = vetter.with_profile(profile);
+        let test: Vec<Label> = labels
+            .iter()
+            .zip(&fold_of)
+            .filter(|(_, &fo)| fo == f)
+            .map(|(l, _)| l.clone())
+            .collect();
+        results.push((f, run(&v, dir, &test, |_, _| {})?));
+    }
+    Ok(CrossValidation {
+        k,
+        summary: merge(results.into_iter().map(|(_, s)| s).collect()),
+        chosen,
+    })
+}
+
+/// Adds up the folds' summaries into one.
+fn merge(parts: Vec<EvalSummary>) -> EvalSummary {
+    let mut s = EvalSummary {
+        compliant: 0,
+        compliant_accepted: 0,
+        noncompliant: 0,
+        noncompliant_caught: 0,
+        either: 0,
+        accepted_share: 0.0,
+        caught_share: 0.0,
+        expected_rule_failures: 0,
+        expected_rules_named: 0,
+        rule_named_share: 0.0,
+        per_rule: BTreeMap::new(),
+        landmarks: LandmarkErrors::default(),
+        photos: Vec::new(),
+    };
+    for p in parts {
+        s.compliant += p.compliant;
+        s.compliant_accepted += p.compliant_accepted;
+        s.noncompliant += p.noncompliant;
+        s.noncompliant_caught += p.noncompliant_caught;
+        s.either += p.either;
+        s.expected_rule_failures += p.expected_rule_failures;
+        s.expected_rules_named += p.expected_rules_named;
+        for (rule, r) in p.per_rule {
+            let e = s.per_rule.entry(rule).or_default();
+            e.expected += r.expected;
+            e.named += r.named;
+            e.missed_in.extend(r.missed_in);
+        }
+        s.photos.extend(p.photos);
+    }
+    s.photos.sort_by(|a, b| a.file.cmp(&b.file));
+    s.accepted_share = s.compliant_accepted as f32 / s.compliant.max(1) as f32;
+    s.caught_share = s.noncompliant_caught as f32 / s.noncompliant.max(1) as f32;
+    s.rule_named_share = s.expected_rules_named as f32 / s.expected_rule_failures.max(1) as f32;
+    s
+}
+
+#[cfg(test)]
+mod cv_tests {
+    use super::*;
+
+    fn label(file: &str, e: Expected) -> Label {
+        Label {
+            file: file.into(),
+            expected: e,
+            failing_rules: vec![],
+            source_kind: String::new(),
+        }
+    }
+
+    #[test]
+    fn folds_are_stratified_and_deterministic() {
+        let mut labels = Vec::new();
+        for i in 0..10 {
+            labels.push(label(&format!("a{i}"), Expected::Accept));
+        }
+        for i in 0..5 {
+            labels.push(label(&format!("r{i}"), Expected::Reject));
+        }
+        let f = folds(&labels, 5);
+        assert_eq!(f, folds(&labels, 5));
+        for fold in 0..5 {
+            let acc = (0..10).filter(|&i| f[i] == fold).count();
+            let rej = (10..15).filter(|&i| f[i] == fold).count();
+            assert_eq!((acc, rej), (2, 1), "fold {fold}");
+        }
+    }
+
+    #[test]
+    fn calibration_warns_at_mean_plus_3_sd_and_fails_in_the_class_gap() {
+        let neg: Vec<f32> = (0..20).map(|i| 0.1 + 0.01 * (i % 5) as f32).collect();
+        let pos = [0.6, 0.7, 0.8];
+        let (w, f) = calibrate_one(&neg, &pos, Tail::Upper, Warn::MeanSd).unwrap();
+        let mean = neg.iter().sum::<f32>() / 20.0;
+        assert!(w > mean && w < 0.3, "warn {w}");
+        // The widest gap with no errors lies between 0.14 and 0.6.
+        assert!((f - 0.37).abs() < 1e-4, "fail {f}");
+        // Lower tail: mirrored.
+        let negl: Vec<f32> = neg.iter().map(|v| 1.0 - v).collect();
+        let posl: Vec<f32> = pos.iter().map(|v| 1.0 - v).collect();
+        let (wl, fl) = calibrate_one(&negl, &posl, Tail::Lower, Warn::MeanSd).unwrap();
+        assert!((wl - (1.0 - w)).abs() < 1e-4 && (fl - (1.0 - f)).abs() < 1e-4);
+        // Overlapping classes: the cut with the fewest errors; warn never beyond fail.
+        let (w2, f2) = calibrate_one(&neg, &[0.12, 0.5], Tail::Upper, Warn::MeanSd).unwrap();
+        assert!(w2 <= f2 && f2 > 0.14 && f2 < 0.5, "{w2} {f2}");
+        // No review band: warn at the cut.
+        let (w3, f3) = calibrate_one(&neg, &pos, Tail::Upper, Warn::AtFail).unwrap();
+        assert_eq!(w3, f3);
+        // Nothing labelled: the compliant maximum plus one sd.
+        let (_, f4) = calibrate_one(&neg, &[], Tail::Upper, Warn::AtFail).unwrap();
+        assert!(f4 > 0.14 && f4 < 0.2, "{f4}");
+    }
+}
+
+/// The thresholds the calibration rule picks on every labelled photo (what profile.toml
+/// should hold), from the shipped profile's reports.
+pub fn calibrate_all(
+    profile: &Profile,
+    labels: &[Label],
+    reports: &BTreeMap<String, Report>,
+) -> Vec<(&'static str, f32, f32)> {
+    let pairs: Vec<(&Label, &Report)> = labels
+        .iter()
+        .filter_map(|l| reports.get(&l.file).map(|r| (l, r)))
+        .collect();
+    calibrate(profile, &pairs).1
 }

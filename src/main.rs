@@ -76,6 +76,13 @@ enum Command {
         /// Write every report (JSON lines) here, for calibration.
         #[arg(long)]
         dump: Option<PathBuf>,
+        /// Also cross-validate the calibrated thresholds over this many folds.
+        #[arg(long)]
+        cv: Option<usize>,
+        /// Group memberships (file, ethnicity, gender, age); default: groups.tsv beside the
+        /// labels, when present.
+        #[arg(long)]
+        groups: Option<PathBuf>,
     },
     /// Run the HTTP service.
     Serve {
@@ -218,8 +225,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             labels,
             json,
             dump,
+            cv,
+            groups,
         } => {
             let vetter = load_vetter(&engine)?;
+            let groups_path = groups.or_else(|| {
+                let p = labels.with_file_name("groups.tsv");
+                p.exists().then_some(p)
+            });
+            let groups = match &groups_path {
+                Some(p) => eval::read_groups(p)?,
+                None => Default::default(),
+            };
             let labels = eval::read_labels(&labels)?;
             let mut dump_file = match &dump {
                 Some(p) => Some(
@@ -228,7 +245,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
                 None => None,
             };
+            let mut reports = std::collections::BTreeMap::new();
             let summary = eval::run(&vetter, &dir, &labels, |label, report| {
+                reports.insert(label.file.clone(), report.clone());
                 if let Some(f) = dump_file.as_mut() {
                     use std::io::Write;
                     let mut r = report.clone();
@@ -236,10 +255,63 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let _ = writeln!(f, "{}", serde_json::to_string(&r).unwrap_or_default());
                 }
             })?;
+            let cross = match cv {
+                Some(k) => Some(eval::cross_validate(&vetter, &dir, &labels, k, &reports)?),
+                None => None,
+            };
             if json {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+                let mut v = serde_json::to_value(&summary)?;
+                v["groups"] = serde_json::to_value(eval::group_scores(&summary.photos, &groups))?;
+                if let Some(c) = &cross {
+                    v["cross_validated"] = serde_json::json!({
+                        "k": c.k,
+                        "summary": c.summary,
+                        "groups": eval::group_scores(&c.summary.photos, &groups),
+                    });
+                }
+                println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
+                println!("== in-sample (shipped profile)");
                 print!("{}", summary.render());
+                if !groups.is_empty() {
+                    print!(
+                        "{}",
+                        eval::render_groups(
+                            "per group, in-sample",
+                            &eval::group_scores(&summary.photos, &groups)
+                        )
+                    );
+                }
+                if let Some(c) = &cross {
+                    println!(
+                        "\n== cross-validated ({} folds: thresholds chosen on the other folds)",
+                        c.k
+                    );
+                    print!("{}", c.summary.render());
+                    if !groups.is_empty() {
+                        print!(
+                            "{}",
+                            eval::render_groups(
+                                "per group, cross-validated",
+                                &eval::group_scores(&c.summary.photos, &groups)
+                            )
+                        );
+                    }
+                    println!("thresholds chosen per fold (warn, fail):");
+                    for (f, chosen) in c.chosen.iter().enumerate() {
+                        let line: Vec<String> = chosen
+                            .iter()
+                            .map(|(n, w, fl)| format!("{n} {w:.3}/{fl:.3}"))
+                            .collect();
+                        println!("  fold {f}: {}", line.join("; "));
+                    }
+                }
+                if dump.is_some() || cross.is_some() {
+                    println!("thresholds the calibration rule chooses on all photos (warn, fail):");
+                    for (n, w, f) in eval::calibrate_all(&vetter.profile, &labels, &reports) {
+                        println!("  {n:<22} {w:.3} {f:.3}");
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

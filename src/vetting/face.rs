@@ -1,7 +1,7 @@
 //! Face: what the models found, computed once and shared by every rule (like OFIQ's session).
 //! All coordinates are in work-image pixels; `Scene::to_source` converts for reports.
 
-use super::models::{Detection, EyeContour, Mask, Mesh};
+use super::models::{Blendshapes, Detection, EyeContour, Mask, Mesh, Pose};
 use super::pixels::{dist, mid, Pt};
 
 /// FaceMesh indices (MediaPipe canonical face model).
@@ -26,15 +26,20 @@ pub mod idx {
     pub const FOREHEAD: usize = 10;
     pub const BROW_L: usize = 105;
     pub const BROW_R: usize = 334;
+    /// Iris centres of the 478-point mesh (each followed by four ring points).
+    pub const IRIS_A: usize = 468;
+    pub const IRIS_B: usize = 473;
 }
 
 #[derive(Debug, Clone)]
 pub struct Face {
     pub detection: Detection,
     pub mesh: Mesh,
-    /// Fine eye contours (iris model), image-left eye first.
+    /// Eye contours from the 478-point mesh, image-left eye first.
     pub eye_contours: [EyeContour; 2],
-    /// Eye centres, image-left first.
+    /// The 52 expression coefficients.
+    pub blendshapes: Blendshapes,
+    /// Eye centres (iris centres), image-left first.
     pub eyes: [Pt; 2],
     pub chin: Pt,
     /// Top of the head including hair, from the person mask above the forehead.
@@ -47,6 +52,10 @@ pub struct Face {
     pub roll: f32,
     pub yaw: f32,
     pub pitch: f32,
+    /// Yaw and pitch from two depth differences each (the earlier estimate, reported beside
+    /// the rigid fit's).
+    pub yaw_depth: f32,
+    pub pitch_depth: f32,
 }
 
 fn centroid(mesh: &Mesh, ids: &[usize]) -> Pt {
@@ -62,26 +71,37 @@ impl Face {
     pub fn build(
         detection: Detection,
         mesh: Mesh,
-        eye_contours: [EyeContour; 2],
+        blendshapes: Blendshapes,
+        rigid: Option<Pose>,
         mask: &Mask,
         pitch_offset: f32,
         crown_cap: f32,
     ) -> Face {
-        let mut eyes = [centroid(&mesh, &idx::EYE_L), centroid(&mesh, &idx::EYE_R)];
+        // The irises' centres where the mesh has them; the eye contours' centroids otherwise.
+        let mut eyes = if mesh.points.len() > idx::IRIS_B {
+            [mesh.p(idx::IRIS_A), mesh.p(idx::IRIS_B)]
+        } else {
+            [centroid(&mesh, &idx::EYE_L), centroid(&mesh, &idx::EYE_R)]
+        };
         if eyes[0][0] > eyes[1][0] {
             eyes.swap(0, 1);
         }
+        let eye_contours = [mesh.eye_contour(true), mesh.eye_contour(false)];
         let ipd = dist(eyes[0], eyes[1]);
         let chin = mesh.p(idx::CHIN);
         let roll = (eyes[1][1] - eyes[0][1])
             .atan2(eyes[1][0] - eyes[0][0])
             .to_degrees();
-        let (yaw, pitch) = head_angles(&mesh, roll.to_radians());
+        let (yaw_depth, pitch_depth) = head_angles(&mesh, roll.to_radians());
+        // The rigid fit to the canonical face uses every point; the depth estimate stands in
+        // only if the fit fails.
+        let (yaw, pitch) = rigid.map_or((yaw_depth, pitch_depth), |r| (r.yaw, r.pitch));
         let (crown, crown_cut) = find_crown(&mesh, mask, eyes, chin, crown_cap);
         Face {
             detection,
             mesh,
             eye_contours,
+            blendshapes,
             eyes,
             chin,
             crown,
@@ -90,6 +110,8 @@ impl Face {
             roll,
             yaw,
             pitch: pitch - pitch_offset,
+            yaw_depth,
+            pitch_depth,
         }
     }
 

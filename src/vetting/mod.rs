@@ -111,7 +111,7 @@ pub struct Ctx<'a> {
     pub infant: bool,
 }
 
-fn panicked(name: &'static str) -> ModelError {
+pub(crate) fn panicked(name: &'static str) -> ModelError {
     ModelError::Run {
         name,
         message: "worker thread panicked".into(),
@@ -138,21 +138,17 @@ impl Vetter {
         }
     }
 
-    /// Fine eye contours from the iris model, image-left eye first. The person's left eye
-    /// (on the image's right) is mirrored, as the model expects.
-    fn eye_contours<'s>(
-        &'s self,
-        scope: &'s std::thread::Scope<'s, '_>,
-        work: &'s RgbImage,
-        mesh: &models::Mesh,
-    ) -> Result<[models::EyeContour; 2], ModelError> {
-        use face::idx;
-        let iris = &self.models.iris;
-        let (outer, inner) = (mesh.p(idx::EYE_R[3]), mesh.p(idx::EYE_R[0]));
-        let right = scope.spawn(move || iris.contour(work, outer, inner, true));
-        let left = iris.contour(work, mesh.p(idx::EYE_L[0]), mesh.p(idx::EYE_L[3]), false)?;
-        let right = right.join().unwrap_or_else(|_| Err(panicked("iris")))?;
-        Ok([left, right])
+    /// The 478-point mesh, its expression coefficients and the rigid pose fit: one mesh run
+    /// serves eyes, irises, mouth and pose.
+    pub(crate) fn face_models(
+        &self,
+        work: &RgbImage,
+        det: &models::Detection,
+    ) -> Result<(models::Mesh, models::Blendshapes, Option<models::Pose>), ModelError> {
+        let mesh = self.models.mesh.landmarks(work, det)?;
+        let blend = self.models.blendshapes.coefficients(&mesh)?;
+        let pose = self.models.canonical.fit(&mesh);
+        Ok((mesh, blend, pose))
     }
 
     pub fn vet(&self, bytes: &[u8], ctx: &VetContext) -> Result<Vetted, VetError> {
@@ -195,8 +191,8 @@ impl Vetter {
             ..Default::default()
         };
 
-        // Segmentation needs no face: it runs on the other core while detection and the mesh
-        // run here; then the two eyes' contours run one on each core.
+        // Segmentation needs no face: it runs on the other core while detection, the mesh and
+        // the blendshapes run here.
         let (mask, detections, mesh) = std::thread::scope(|s| {
             let seg = s.spawn(|| {
                 let t = Instant::now();
@@ -207,12 +203,7 @@ impl Vetter {
             timings.detect = ms(t);
             let t = Instant::now();
             let mesh = match &detections {
-                Ok(d) if !d.is_empty() => Some(
-                    self.models
-                        .mesh
-                        .landmarks(work, &d[0])
-                        .and_then(|m| self.eye_contours(s, work, &m).map(|eyes| (m, eyes))),
-                ),
+                Ok(d) if !d.is_empty() => Some(self.face_models(work, &d[0])),
                 _ => None,
             };
             timings.landmarks = ms(t);
@@ -237,11 +228,12 @@ impl Vetter {
         let mut crop_jpeg = None;
         let mut face_info = None;
         match (detections.first(), mesh) {
-            (Some(det), Some((mesh, eye_contours))) => {
+            (Some(det), Some((mesh, blend, pose))) => {
                 let face = Face::build(
                     det.clone(),
                     mesh,
-                    eye_contours,
+                    blend,
+                    pose,
                     &mask,
                     p.pose.pitch_offset_deg,
                     p.geometry.crown_cap,

@@ -64,8 +64,7 @@ impl Vetter {
             let finding = rules::presence::no_face(p).remove(0);
             return Ok(result(Some(&finding), total));
         };
-        let mesh = self.models.mesh.landmarks(work, det)?;
-        let eyes = std::thread::scope(|s| self.eye_contours(s, work, &mesh))?;
+        let (mesh, blend, pose) = self.face_models(work, det)?;
         // No segmentation: a mask of "person everywhere" makes the crown search stop at the
         // profile's cap (or the image's top edge, which still reports a cut-off head).
         // The grid is as fine as the segmenter's, since the crown walk steps by half a cell.
@@ -79,7 +78,8 @@ impl Vetter {
         let face = Face::build(
             det.clone(),
             mesh,
-            eyes,
+            blend,
+            pose,
             &mask,
             p.pose.pitch_offset_deg,
             p.geometry.crown_cap,

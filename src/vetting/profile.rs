@@ -106,16 +106,10 @@ pub struct Geometry {
 pub struct Expression {
     pub eye_open_min_ratio: f32,
     pub eye_open_warn_ratio: f32,
+    pub blink_fail: f32,
+    pub blink_warn: f32,
     pub mouth_open_max: f32,
-    pub neutral_width: f32,
-    pub sd_width: f32,
-    pub neutral_lift: f32,
-    pub sd_lift: f32,
-    pub neutral_opening: f32,
-    pub sd_opening: f32,
-    pub w_width: f32,
-    pub w_lift: f32,
-    pub w_opening: f32,
+    pub upper_up_weight: f32,
     pub smile_warn: f32,
     pub smile_fail: f32,
 }
@@ -159,6 +153,8 @@ pub struct Quality {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Appearance {
+    pub hat_min_height: f32,
+    pub hat_min_colour_diff: f32,
     pub glare_luma: f32,
     pub max_glare_fraction: f32,
     pub min_bridge_ratio: f32,

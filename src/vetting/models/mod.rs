@@ -3,8 +3,9 @@
 //! A tract runnable plan is immutable and `Send + Sync`; each `run` makes its own state, so one
 //! `Models` serves every request concurrently.
 
+pub mod blendshapes;
+pub mod canonical;
 pub mod detector;
-pub mod iris;
 pub mod mesh;
 pub mod segmentation;
 
@@ -15,9 +16,10 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 use tract_onnx::prelude::*;
 
+pub use blendshapes::{BlendshapeModel, Blendshapes};
+pub use canonical::{CanonicalFace, Pose};
 pub use detector::{Detection, Detector};
-pub use iris::{EyeContour, IrisModel};
-pub use mesh::{Mesh, MeshModel};
+pub use mesh::{EyeContour, Mesh, MeshModel};
 pub use segmentation::{Mask, Segmenter};
 
 pub type Plan = Arc<TypedRunnableModel>;
@@ -47,12 +49,16 @@ pub const DETECTOR_FILE: (&str, &str) = (
     "c1c4afef359c9b6e96dc5bad405dce7c538e925aa56d770be1029497290b7735",
 );
 pub const MESH_FILE: (&str, &str) = (
-    "face_landmark_468.onnx",
-    "0911527662737cdc25e38acadd09effa675f1f0008cbf360510d35df89b4ffeb",
+    "face_landmark_478.onnx",
+    "d7fb7ecbd28968a76634bb574b11364a69090a45e65335b3033af2a29256ea22",
 );
-pub const IRIS_FILE: (&str, &str) = (
-    "iris_landmark.onnx",
-    "eeadb25075094d71f4dafad92a56c7045e6aaecc4c21321eca731970e2cedbcc",
+pub const BLENDSHAPES_FILE: (&str, &str) = (
+    "face_blendshapes.onnx",
+    "1789d2cc7b2befc83ebd6aa27aafc5737f4160a84487e61e26f1c80dbb7f99d7",
+);
+pub const CANONICAL_FILE: (&str, &str) = (
+    "canonical_face_model_468.csv",
+    "f1253bdb324514fedcd4711e2fcd3cace4f44d9a60b1307152b3e14ed71fe2c8",
 );
 pub const SEGMENTATION_FILE: (&str, &str) = (
     "selfie_segmentation.onnx",
@@ -188,7 +194,8 @@ pub struct Models {
     pub detector: Detector,
     pub mesh: MeshModel,
     pub segmenter: Segmenter,
-    pub iris: IrisModel,
+    pub blendshapes: BlendshapeModel,
+    pub canonical: CanonicalFace,
 }
 
 impl Models {
@@ -197,7 +204,8 @@ impl Models {
             detector: Detector::load(&read_verified(dir, DETECTOR_FILE)?, detector_size)?,
             mesh: MeshModel::load(&read_verified(dir, MESH_FILE)?)?,
             segmenter: Segmenter::load(&read_verified(dir, SEGMENTATION_FILE)?)?,
-            iris: IrisModel::load(&read_verified(dir, IRIS_FILE)?)?,
+            blendshapes: BlendshapeModel::load(&read_verified(dir, BLENDSHAPES_FILE)?)?,
+            canonical: CanonicalFace::parse(&read_verified(dir, CANONICAL_FILE)?)?,
         })
     }
 }

@@ -106,7 +106,8 @@ fn glasses(ctx: &Ctx, cheeks: &[[f32; 3]]) -> Finding {
 
 /// A hat sits wider than the top of a head: the person mask a little below the crown spans far
 /// more than the face is wide (a mortarboard, a brim, a peaked cap), where hair follows the
-/// skull and narrows towards the top.
+/// skull and narrows towards the top. Or it rises above the forehead in a colour unlike the
+/// hair at the temples.
 fn head_covering(ctx: &Ctx) -> Finding {
     let p = &ctx.profile.appearance;
     let f = ctx.face;
@@ -138,12 +139,121 @@ fn head_covering(ctx: &Ctx) -> Finding {
         widest = widest.max(w);
     }
     let ratio = widest / face_w;
-    let m = json!({"top_width_over_face_width": r3(ratio), "crown_above_eyes_ipd": r3(crown_above / f.ipd)});
-    let t = json!({"max_top_width_ratio": p.max_top_width_ratio});
-    if ratio > p.max_top_width_ratio {
+    let top = head_top(ctx);
+    let m = json!({
+        "top_width_over_face_width": r3(ratio), "crown_above_eyes_ipd": r3(crown_above / f.ipd),
+        "mask_top_over_face_length": r3(top.height), "top_side_colour_diff": top.colour_diff.map(r3),
+        "top_luma": top.top_luma.map(r3), "top_chroma_blue": top.top_blue.map(r3),
+    });
+    let t = json!({
+        "max_top_width_ratio": p.max_top_width_ratio,
+        "hat_min_height": p.hat_min_height, "hat_min_colour_diff": p.hat_min_colour_diff,
+    });
+    let coloured_top =
+        top.height > p.hat_min_height && top.colour_diff.is_some_and(|d| d > p.hat_min_colour_diff);
+    // A brim wider than the head, or a top that rises above the hairline in another colour
+    // than the hair at the temples (a cap, a turban, a hat); voluminous hair rises too, but
+    // in the colour of the hair beside the face.
+    if ratio > p.max_top_width_ratio || coloured_top {
         finding("P17", Status::Warn, m, t, "P17.edge")
     } else {
         finding("P17", Status::Pass, m, t, "P17.ok")
+    }
+}
+
+/// What sits on top of the head, against what frames the face at the temples.
+struct HeadTop {
+    /// Highest point of the person mask above the eyes, over the eye-to-chin distance
+    /// (hair alone: about 1.0; a cap, a turban, a tall hat: more).
+    height: f32,
+    /// Colour distance between the top of the head (above the forehead) and the sides of the
+    /// head beside the temples (luma/255 and r,g chroma): a hat differs from the hair below it.
+    colour_diff: Option<f32>,
+    top_luma: Option<f32>,
+    top_blue: Option<f32>,
+}
+
+fn head_top(ctx: &Ctx) -> HeadTop {
+    let f = ctx.face;
+    let mask = ctx.scene.mask;
+    let up = f.up();
+    let right = [-up[1], up[0]];
+    let e = f.eye_mid();
+    let face_len = crate::vetting::pixels::dist(e, f.chin).max(1.0);
+    let step = f.ipd * 0.02;
+    // Highest mask point over a band as wide as the eyes, bridging short gaps.
+    let mut top_t = 0.0f32;
+    for k in -3..=3 {
+        let base = along(e, right, f.ipd * 0.5 * k as f32 / 3.0);
+        let (mut t, mut gap, mut last) = (0.0f32, 0.0f32, 0.0f32);
+        while t < face_len * 2.5 {
+            let q = along(base, up, t);
+            if q[1] < 0.0 {
+                break;
+            }
+            if mask.at(q[0], q[1]) >= 0.5 {
+                last = t;
+                gap = 0.0;
+            } else {
+                gap += step;
+                if gap > face_len * 0.08 {
+                    break;
+                }
+            }
+            t += step;
+        }
+        top_t = top_t.max(last);
+    }
+    // The forehead's top on the mesh, as a distance above the eyes.
+    let fh = f.mesh.p(idx::FOREHEAD);
+    let fh_t = (fh[0] - e[0]) * up[0] + (fh[1] - e[1]) * up[1];
+    let inside = |q: Pt| mask.at(q[0], q[1]) >= 0.5;
+    let mut top_px = Vec::new();
+    if top_t > fh_t {
+        for j in 0..8 {
+            let t = fh_t + (top_t - fh_t) * (0.3 + 0.5 * j as f32 / 7.0);
+            for i in -4..=4 {
+                let q = along(along(e, up, t), right, f.ipd * 0.4 * i as f32 / 4.0);
+                if inside(q) {
+                    top_px.push(bilinear(ctx.scene.work, q[0], q[1]));
+                }
+            }
+        }
+    }
+    // Beside the temples: outward from the face outline, from eye level to the forehead.
+    let mut side_px = Vec::new();
+    for (cheek, dir) in [(idx::CHEEK_L, -1.0f32), (idx::CHEEK_R, 1.0)] {
+        let c = f.mesh.p(cheek);
+        for j in 0..6 {
+            let t = fh_t.max(f.ipd * 0.5) * j as f32 / 5.0;
+            for i in 0..5 {
+                let out = f.ipd * (0.08 + 0.06 * i as f32) * dir;
+                let q = along(along(c, up, t), right, out);
+                if inside(q) {
+                    side_px.push(bilinear(ctx.scene.work, q[0], q[1]));
+                }
+            }
+        }
+    }
+    let summary = |v: &[[f32; 3]]| -> Option<[f32; 3]> {
+        (v.len() >= 8).then(|| {
+            let ch = mean_chroma(v);
+            [mean_luma(v) / 255.0, ch[0], ch[1]]
+        })
+    };
+    let (t, sd) = (summary(&top_px), summary(&side_px));
+    let colour_diff = match (t, sd) {
+        (Some(a), Some(b)) => Some(
+            ((a[0] - b[0]).powi(2) + (2.0 * (a[1] - b[1])).powi(2) + (2.0 * (a[2] - b[2])).powi(2))
+                .sqrt(),
+        ),
+        _ => None,
+    };
+    HeadTop {
+        height: top_t / face_len,
+        colour_diff,
+        top_luma: t.map(|a| a[0]),
+        top_blue: t.map(|a| 1.0 - 2.0 * a[1] - a[2]),
     }
 }
 

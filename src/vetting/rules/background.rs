@@ -223,6 +223,10 @@ pub fn check(ctx: &Ctx, crop: Option<CropRect>) -> Vec<Finding> {
         } else if mean_sat > p.max_saturation_fail {
             (Status::Fail, "P10.colour")
         } else if plane > p.max_gradient_luma {
+            // An even gradient that stays light everywhere (its darker side, about half the
+            // change below the mean, still above the "light" limit) is a plain, light
+            // backdrop lit unevenly: reported, not sent to review.
+            informational = mean_l - plane / 2.0 >= p.min_luma_warn;
             (Status::Warn, "P10.gradient")
         } else if mean_l < p.min_luma_warn {
             (Status::Warn, "P10.darkish")

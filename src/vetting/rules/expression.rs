@@ -1,33 +1,29 @@
-//! P8 eyes open, P9 neutral expression, from the mesh.
+//! P8 eyes open, P9 neutral expression.
 //!
-//! Eye openness is the lid gap over the eye width from the iris model's eye contour (the
-//! mesh's own contour barely closes on closed eyes; its aspect ratio is reported alongside). A smile shows as lips parted
-//! over teeth, or, with the mouth closed, as a wider mouth whose corners rise above the lip
-//! line; the three measures are normalised by the eye distance or the mouth width so they do
-//! not depend on resolution.
+//! Both read MediaPipe's blendshape coefficients, which the model computes from the 478-point
+//! mesh in the face's own frame (so they do not depend on the width of a person's mouth or
+//! the spacing of their eyes, as ratios to population means did). P8: the blink coefficients,
+//! with the mesh's lid gap over eye width beside them. P9: the smile coefficients plus the
+//! upper-lip raise of an open smile, and the inner lip gap over mouth width for a mouth held
+//! open.
 
 use serde_json::json;
 
 use super::{finding, r3};
 use crate::vetting::face::{idx, Face};
+use crate::vetting::models::blendshapes::bs;
 use crate::vetting::pixels::{dist, Pt};
 use crate::vetting::report::{Finding, Status};
 use crate::vetting::Ctx;
-
-/// Eye aspect ratio: (|p2-p6| + |p3-p5|) / (2 |p1-p4|).
-fn ear(face: &Face, ids: &[usize; 6]) -> f32 {
-    let p = |i: usize| face.mesh.p(ids[i]);
-    (dist(p(1), p(5)) + dist(p(2), p(4))) / (2.0 * dist(p(0), p(3)).max(1e-3))
-}
 
 /// Mouth measures in the face's own frame (roll undone).
 pub struct Mouth {
     /// Inner lip gap over inner mouth width.
     pub opening: f32,
-    /// Outer mouth width over eye distance.
+    /// Outer mouth width over eye distance (reported only: it depends on the person).
     pub width: f32,
     /// How far the corners sit above the middle of the lips, over mouth width (positive =
-    /// corners raised, as in a smile).
+    /// corners raised, as in a smile; reported only).
     pub corner_lift: f32,
 }
 
@@ -51,31 +47,58 @@ pub fn mouth(face: &Face) -> Mouth {
     }
 }
 
+/// The smile score: the larger smile coefficient plus a share of the larger upper-lip raise
+/// (an open smile lifts the upper lip more than the corners).
+pub fn smile_score(face: &Face, p: &crate::vetting::profile::Expression) -> f32 {
+    let b = &face.blendshapes;
+    b.max2(bs::MOUTH_SMILE_LEFT, bs::MOUTH_SMILE_RIGHT)
+        + p.upper_up_weight * b.max2(bs::MOUTH_UPPER_UP_LEFT, bs::MOUTH_UPPER_UP_RIGHT)
+}
+
+/// The more closed eye's blink coefficient: both eyes must be open.
+pub fn blink(face: &Face) -> f32 {
+    face.blendshapes
+        .max2(bs::EYE_BLINK_LEFT, bs::EYE_BLINK_RIGHT)
+}
+
 pub fn check(ctx: &Ctx) -> Vec<Finding> {
     let p = &ctx.profile.expression;
     let face = ctx.face;
-    let (el, er) = (ear(face, &idx::EYE_L), ear(face, &idx::EYE_R));
+    let b = &face.blendshapes;
     let (ol, or) = (
         face.eye_contours[0].openness(),
         face.eye_contours[1].openness(),
     );
-    let eyes = json!({"eye_aspect_ratio": [r3(el), r3(er)], "lid_gap_ratio": [r3(ol), r3(or)]});
-    let eyes_t = json!({"min": p.eye_open_min_ratio, "warn_below": p.eye_open_warn_ratio});
+    let blink = blink(face);
+    let eyes = json!({
+        "blink": r3(blink),
+        "eye_blink": [r3(b.get(bs::EYE_BLINK_LEFT)), r3(b.get(bs::EYE_BLINK_RIGHT))],
+        "eye_squint": [r3(b.get(bs::EYE_SQUINT_LEFT)), r3(b.get(bs::EYE_SQUINT_RIGHT))],
+        "lid_gap_ratio": [r3(ol), r3(or)],
+    });
+    let eyes_t = json!({
+        "blink_fail": p.blink_fail, "blink_warn": p.blink_warn,
+        "min": p.eye_open_min_ratio, "warn_below": p.eye_open_warn_ratio,
+    });
     // Both eyes must be open: the less open one decides.
     let open = ol.min(or);
-    let p8 = if open < p.eye_open_min_ratio {
+    let p8 = if blink >= p.blink_fail || open < p.eye_open_min_ratio {
         finding("P8", Status::Fail, eyes, eyes_t, "P8.closed")
-    } else if open < p.eye_open_warn_ratio {
+    } else if blink >= p.blink_warn || open < p.eye_open_warn_ratio {
         finding("P8", Status::Warn, eyes, eyes_t, "P8.narrow")
     } else {
         finding("P8", Status::Pass, eyes, eyes_t, "P8.ok")
     };
 
     let m = mouth(face);
-    let score = smile_score(&m, p);
+    let score = smile_score(face, p);
     let measured = json!({
         "mouth_opening": r3(m.opening), "mouth_width": r3(m.width),
         "corner_lift": r3(m.corner_lift), "smile_score": r3(score),
+        "mouth_smile": r3(b.max2(bs::MOUTH_SMILE_LEFT, bs::MOUTH_SMILE_RIGHT)),
+        "mouth_upper_up": r3(b.max2(bs::MOUTH_UPPER_UP_LEFT, bs::MOUTH_UPPER_UP_RIGHT)),
+        "mouth_stretch": r3(b.max2(bs::MOUTH_STRETCH_LEFT, bs::MOUTH_STRETCH_RIGHT)),
+        "jaw_open": r3(b.get(bs::JAW_OPEN)),
     });
     let threshold = json!({
         "mouth_opening_max": p.mouth_open_max, "smile_score_fail": p.smile_fail,
@@ -91,12 +114,4 @@ pub fn check(ctx: &Ctx) -> Vec<Finding> {
         finding("P9", Status::Pass, measured, threshold, "P9.ok")
     };
     vec![p8, p9]
-}
-
-/// A linear score from the mouth measures, each centred on the neutral mean of the calibration
-/// set and scaled by its spread there (profile: expression.*).
-pub fn smile_score(m: &Mouth, p: &crate::vetting::profile::Expression) -> f32 {
-    p.w_width * (m.width - p.neutral_width) / p.sd_width
-        + p.w_lift * (m.corner_lift - p.neutral_lift) / p.sd_lift
-        + p.w_opening * (m.opening - p.neutral_opening) / p.sd_opening
 }

@@ -1,6 +1,7 @@
 //! P2: the head faces the camera squarely (yaw, pitch, roll).
 //!
-//! Roll is measured from the eye line; yaw and pitch from the mesh's depth. Estimates of yaw
+//! Roll is measured from the eye line; yaw and pitch from a rigid fit of the whole 478-point
+//! mesh to MediaPipe's canonical face (the two-point depth estimate is reported beside it). Estimates of yaw
 //! and pitch carry a few degrees of model noise, so between the spec's limit and the profile's
 //! fail limit the finding is a warning for a person to judge.
 
@@ -13,7 +14,10 @@ use crate::vetting::Ctx;
 pub fn check(ctx: &Ctx) -> Vec<Finding> {
     let p = &ctx.profile.pose;
     let f = ctx.face;
-    let measured = json!({"yaw_deg": r3(f.yaw), "pitch_deg": r3(f.pitch), "roll_deg": r3(f.roll)});
+    let measured = json!({
+        "yaw_deg": r3(f.yaw), "pitch_deg": r3(f.pitch), "roll_deg": r3(f.roll),
+        "yaw_depth_deg": r3(f.yaw_depth), "pitch_depth_deg": r3(f.pitch_depth),
+    });
     let threshold = json!({
         "yaw_max_deg": p.yaw_max_deg, "pitch_max_deg": p.pitch_max_deg, "roll_max_deg": p.roll_max_deg,
         "yaw_fail_deg": p.yaw_fail_deg, "pitch_fail_deg": p.pitch_fail_deg,
