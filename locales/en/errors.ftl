@@ -37,3 +37,6 @@ api-invalid_text = A field contains text that is not UTF-8.
 api-missing_idempotency_key = Send an Idempotency-Key header.
 api-missing_photo = The form has no photo file. Choose a photo, then send it.
 api-unknown_field = The form has a field we do not know.
+api-too_many_parts = The form has too many parts.
+api-duplicate_field = The form has the same field more than once.
+api-duplicate_photo = The form has more than one photo. Send one photo.

@@ -34,3 +34,6 @@ api-invalid_text = Un campo tiene texto que no es UTF-8.
 api-missing_idempotency_key = Envíe una cabecera Idempotency-Key.
 api-missing_photo = El formulario no tiene archivo de foto. Elija una foto y envíelo.
 api-unknown_field = El formulario tiene un campo desconocido.
+api-too_many_parts = El formulario tiene demasiadas partes.
+api-duplicate_field = El formulario tiene el mismo campo más de una vez.
+api-duplicate_photo = El formulario tiene más de una foto. Envíe una sola foto.

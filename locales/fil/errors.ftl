@@ -34,3 +34,6 @@ api-invalid_text = May field na may tekstong hindi UTF-8.
 api-missing_idempotency_key = Magpadala ng Idempotency-Key header.
 api-missing_photo = Walang photo file ang form. Pumili ng litrato, saka ipadala.
 api-unknown_field = May field ang form na hindi namin kilala.
+api-too_many_parts = Masyadong marami ang bahagi ng form.
+api-duplicate_field = Higit sa isang beses lumabas ang parehong field sa form.
+api-duplicate_photo = Higit sa isang litrato ang nasa form. Magpadala ng isang litrato lamang.

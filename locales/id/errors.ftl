@@ -34,3 +34,6 @@ api-invalid_text = Sebuah isian berisi teks yang bukan UTF-8.
 api-missing_idempotency_key = Kirim header Idempotency-Key.
 api-missing_photo = Formulir tidak berisi berkas foto. Pilih foto, lalu kirim.
 api-unknown_field = Formulir berisi isian yang tidak kami kenal.
+api-too_many_parts = Formulir berisi terlalu banyak bagian.
+api-duplicate_field = Formulir berisi isian yang sama lebih dari sekali.
+api-duplicate_photo = Formulir berisi lebih dari satu foto. Kirim satu foto saja.

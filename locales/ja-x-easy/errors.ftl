@@ -34,3 +34,6 @@ api-invalid_text = よめない もじが あります（UTF-8で おくって �
 api-missing_idempotency_key = Idempotency-Key ヘッダーを いれて ください。
 api-missing_photo = しゃしんの ファイルが ありません。しゃしんを えらんでから おくって ください。
 api-unknown_field = わからない こうもくが あります。
+api-too_many_parts = おくられた フォームの ぶぶんが おおすぎます。
+api-duplicate_field = おなじ こうもくが 2かい いじょう あります。
+api-duplicate_photo = しゃしんが 2まい いじょう あります。しゃしんは 1まい だけ おくって ください。

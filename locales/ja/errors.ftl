@@ -37,3 +37,6 @@ api-invalid_text = 入力項目に読み取れない文字が含まれていま�
 api-missing_idempotency_key = Idempotency-Key ヘッダーを指定してください。
 api-missing_photo = 写真ファイルが含まれていません。写真を選んでから送信してください。
 api-unknown_field = 不明な入力項目が含まれています。
+api-too_many_parts = 送信されたフォームの項目が多すぎます。
+api-duplicate_field = 同じ入力項目が複数含まれています。
+api-duplicate_photo = 写真が2枚以上含まれています。写真は1枚だけ送信してください。

@@ -34,3 +34,6 @@ api-invalid_text = 입력 항목에 읽을 수 없는 문자가 있습니다(UTF
 api-missing_idempotency_key = Idempotency-Key 헤더를 지정하세요.
 api-missing_photo = 사진 파일이 없습니다. 사진을 선택한 후 보내세요.
 api-unknown_field = 알 수 없는 입력 항목이 있습니다.
+api-too_many_parts = 양식의 항목이 너무 많습니다.
+api-duplicate_field = 같은 입력 항목이 두 번 이상 있습니다.
+api-duplicate_photo = 사진이 두 장 이상 있습니다. 사진은 한 장만 보내 주세요.

@@ -34,3 +34,6 @@ api-invalid_text = အကွက်တစ်ခုတွင် UTF-8 မဟုတ
 api-missing_idempotency_key = Idempotency-Key ခေါင်းစီး ပို့ပါ။
 api-missing_photo = ပုံစံတွင် ဓာတ်ပုံဖိုင် မပါပါ။ ဓာတ်ပုံ ရွေးပြီး ပို့ပါ။
 api-unknown_field = ပုံစံတွင် မသိသော အကွက် ပါနေသည်။
+api-too_many_parts = ပုံစံတွင် အပိုင်းများ များလွန်းသည်။
+api-duplicate_field = ပုံစံတွင် တူညီသော အကွက် တစ်ကြိမ်ထက်ပို ပါနေသည်။
+api-duplicate_photo = ပုံစံတွင် ဓာတ်ပုံ တစ်ပုံထက်ပို ပါနေသည်။ ဓာတ်ပုံ တစ်ပုံသာ ပို့ပါ။

@@ -34,3 +34,6 @@ api-invalid_text = एउटा कुरामा UTF-8 नभएको पा�
 api-missing_idempotency_key = Idempotency-Key हेडर पठाउनुहोस्।
 api-missing_photo = फारममा फोटो फाइल छैन। फोटो छानेर पठाउनुहोस्।
 api-unknown_field = फारममा हामीलाई थाहा नभएको कुरा छ।
+api-too_many_parts = फारममा धेरै भागहरू छन्।
+api-duplicate_field = फारममा एउटै कुरा एकभन्दा बढी पटक छ।
+api-duplicate_photo = फारममा एकभन्दा बढी फोटो छ। एउटा मात्र फोटो पठाउनुहोस्।

@@ -34,3 +34,6 @@ api-invalid_text = Um campo tem texto que não é UTF-8.
 api-missing_idempotency_key = Envie um cabeçalho Idempotency-Key.
 api-missing_photo = O formulário não tem arquivo de foto. Escolha uma foto e envie.
 api-unknown_field = O formulário tem um campo desconhecido.
+api-too_many_parts = O formulário tem partes demais.
+api-duplicate_field = O formulário tem o mesmo campo mais de uma vez.
+api-duplicate_photo = O formulário tem mais de uma foto. Envie uma só foto.

@@ -34,3 +34,6 @@ api-invalid_text = มีช่องข้อมูลที่มีข้อ�
 api-missing_idempotency_key = โปรดส่งส่วนหัว Idempotency-Key
 api-missing_photo = แบบฟอร์มไม่มีไฟล์รูปถ่าย โปรดเลือกรูปแล้วส่ง
 api-unknown_field = แบบฟอร์มมีช่องข้อมูลที่เราไม่รู้จัก
+api-too_many_parts = แบบฟอร์มมีส่วนมากเกินไป
+api-duplicate_field = แบบฟอร์มมีช่องข้อมูลเดียวกันมากกว่าหนึ่งครั้ง
+api-duplicate_photo = แบบฟอร์มมีรูปถ่ายมากกว่าหนึ่งรูป กรุณาส่งรูปถ่ายเพียงรูปเดียว

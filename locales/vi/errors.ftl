@@ -34,3 +34,6 @@ api-invalid_text = Một mục có văn bản không phải UTF-8.
 api-missing_idempotency_key = Hãy gửi tiêu đề Idempotency-Key.
 api-missing_photo = Biểu mẫu không có tệp ảnh. Hãy chọn ảnh rồi gửi.
 api-unknown_field = Biểu mẫu có mục không xác định.
+api-too_many_parts = Biểu mẫu có quá nhiều phần.
+api-duplicate_field = Biểu mẫu có cùng một mục nhiều hơn một lần.
+api-duplicate_photo = Biểu mẫu có nhiều hơn một ảnh. Vui lòng chỉ gửi một ảnh.

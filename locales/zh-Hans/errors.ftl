@@ -34,3 +34,6 @@ api-invalid_text = 某个项目包含无法读取的文字（请以 UTF-8 发送
 api-missing_idempotency_key = 请指定 Idempotency-Key 标头。
 api-missing_photo = 表单中没有照片文件。请选择照片后提交。
 api-unknown_field = 表单中有未知的项目。
+api-too_many_parts = 表单的部分过多。
+api-duplicate_field = 表单中同一项目出现了不止一次。
+api-duplicate_photo = 表单中有不止一张照片。请只发送一张照片。
