@@ -130,17 +130,26 @@ async fn claim_batch(office: &Office) -> Result<Option<String>, StoreError> {
 }
 
 /// Sets an application aside from forwarding with the reason (and takes it out of its batch),
-/// so one bad application neither blocks its batch nor is retried for ever.
-async fn hold(office: &Office, id: &str, reason: &str) -> Result<(), StoreError> {
-    tracing::error!(application = %id, reason, "application held back from forwarding");
-    sqlx::query(
+/// so one bad application neither blocks its batch nor is retried for ever. Counts it in `run`
+/// only when this call set it aside: a second writer of the same batch finds it held already.
+async fn hold(
+    office: &Office,
+    id: &str,
+    reason: &str,
+    run: &mut ForwardRun,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
         "UPDATE applications SET forward_hold = $1, forward_batch = NULL WHERE id = $2 \
-         AND forwarded_at IS NULL",
+         AND forwarded_at IS NULL AND forward_hold IS NULL",
     )
     .bind(reason)
     .bind(id)
     .execute(&office.db.pool)
     .await?;
+    if done.rows_affected() > 0 {
+        tracing::error!(application = %id, reason, "application held back from forwarding");
+        run.held += 1;
+    }
     Ok(())
 }
 
@@ -219,8 +228,7 @@ async fn finish_batch(
         ) {
             (None, _) => None, // age 0: no photo required
             (Some(_), None) => {
-                hold(office, id, "F5: the photo has no issuer crop").await?;
-                run.held += 1;
+                hold(office, id, "F5: the photo has no issuer crop", run).await?;
                 continue;
             }
             (Some(_), Some(sha)) => {
@@ -237,8 +245,7 @@ async fn finish_batch(
                              store ({})",
                             office.photos.describe()
                         );
-                        hold(office, id, &reason).await?;
-                        run.held += 1;
+                        hold(office, id, &reason, run).await?;
                         continue;
                     }
                     Err(e) => {
@@ -249,8 +256,7 @@ async fn finish_batch(
                     }
                 };
                 if let Err(reason) = check_crop(&bytes) {
-                    hold(office, id, &reason).await?;
-                    run.held += 1;
+                    hold(office, id, &reason, run).await?;
                     continue;
                 }
                 let name = format!("{}.jpg", app.form_id);
@@ -310,9 +316,12 @@ async fn finish_batch(
         }
         let t = Transition::record(app.state, Event::Forwarded, Actor::System, Utc::now())
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        apps::apply_transition(&mut tx, id, &t)
-            .await
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        match apps::apply_transition(&mut tx, id, &t).await {
+            Ok(()) => {}
+            // Another writer of this batch (one paused past its lease) marked it first.
+            Err(apps::MoveError::Stale(State::Forwarded)) => continue,
+            Err(e) => return Err(StoreError::Corrupt(e.to_string())),
+        }
         sqlx::query("UPDATE applications SET forwarded_at = $1 WHERE id = $2")
             .bind(now_ms())
             .bind(id)

@@ -2,72 +2,15 @@
 //! PyPI): the store's four calls, and a booth submission through the service storing its
 //! photos there.
 
+#[path = "support/moto.rs"]
+mod moto;
 #[path = "support/service.rs"]
 mod service;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
+use moto::s3_server;
 use mynumber_photo::store::s3::S3PhotoStore;
 use mynumber_photo::store::{sha256_hex, PhotoStore};
 use service::*;
-
-struct S3Server {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `moto_server` on a free port, or `None` (after saying why) when moto is missing.
-fn s3_server() -> Option<S3Server> {
-    let available = Command::new("python3")
-        .args(["-c", "import moto.server"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !available {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI must install moto's S3 server: pip install 'moto[server]'"
-        );
-        eprintln!("skipped: no S3 server (pip install 'moto[server]' to run this test)");
-        return None;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "moto.server",
-            "-H",
-            "127.0.0.1",
-            "-p",
-            &port.to_string(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("moto server");
-    let server = S3Server {
-        child,
-        endpoint: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "moto server did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Some(server)
-}
 
 #[test]
 fn s3_store_put_get_list_delete() {

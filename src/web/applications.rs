@@ -118,6 +118,27 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
         .map(str::trim)
 }
 
+/// The booth whose token the request carries (`Authorization: Bearer`); 401 when there is none
+/// or it is unknown or revoked.
+pub(crate) async fn authenticated_booth(
+    office: &crate::office::Office,
+    req: &HttpRequest,
+) -> Result<auth::Booth, ApiError> {
+    let unauthorized = || {
+        ApiError::domain(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid booth token is required (Authorization: Bearer ...)",
+            "ブース用トークンが必要です。",
+        )
+    };
+    let token = bearer(req).ok_or_else(unauthorized)?;
+    auth::booth_by_token(&office.db, token)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .ok_or_else(unauthorized)
+}
+
 /// `POST /api/v1/applications`: a booth sends the whole application in one request.
 #[utoipa::path(post, path = "/api/v1/applications", tag = "booth",
     request_body(content = crate::web::openapi::BoothApplication, content_type = "multipart/form-data"),
@@ -138,19 +159,7 @@ pub async fn submit_booth(
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let office = state.office_or_unavailable()?;
-    let unauthorized = || {
-        ApiError::domain(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid booth token is required (Authorization: Bearer ...)",
-            "ブース用トークンが必要です。",
-        )
-    };
-    let token = bearer(&req).ok_or_else(unauthorized)?;
-    let booth = auth::booth_by_token(&office.db, token)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .ok_or_else(unauthorized)?;
+    let booth = authenticated_booth(office, &req).await?;
     let key = req
         .headers()
         .get("Idempotency-Key")

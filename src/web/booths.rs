@@ -11,7 +11,6 @@ use sqlx::Row;
 
 use super::api::ApiError;
 use super::AppState;
-use crate::auth;
 use crate::store::{now_ms, Db, StoreError};
 
 /// What a booth reports (`POST /api/v1/booth/health`).
@@ -68,15 +67,6 @@ pub struct BoothStatus {
     pub alarms: Vec<Alarm>,
 }
 
-fn bearer(req: &HttpRequest) -> Option<&str> {
-    req.headers()
-        .get("Authorization")?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-}
-
 fn bad(code: &'static str, en: &str, ja: &str) -> ApiError {
     ApiError::domain(StatusCode::BAD_REQUEST, code, en, ja)
 }
@@ -96,19 +86,7 @@ pub async fn report(
     body: web::Json<HealthReport>,
 ) -> Result<HttpResponse, ApiError> {
     let office = state.office_or_unavailable()?;
-    let unauthorized = || {
-        ApiError::domain(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid booth token is required (Authorization: Bearer ...)",
-            "ブース用トークンが必要です。",
-        )
-    };
-    let token = bearer(&req).ok_or_else(unauthorized)?;
-    let booth = auth::booth_by_token(&office.db, token)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .ok_or_else(unauthorized)?;
+    let booth = super::applications::authenticated_booth(office, &req).await?;
     let r = body.into_inner();
     if [r.queue_length, r.pending, r.failed].iter().any(|n| *n < 0)
         || r.oldest_pending_age_seconds.is_some_and(|a| a < 0)
