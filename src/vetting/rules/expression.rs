@@ -47,11 +47,20 @@ pub fn mouth(face: &Face) -> Mouth {
     }
 }
 
-/// The smile score: the larger smile coefficient plus a share of the larger upper-lip raise
-/// (an open smile lifts the upper lip more than the corners).
+/// The smile score: on each side, the smile coefficient less the stretch coefficient, the
+/// larger side taken, plus a share of the larger upper-lip raise (an open smile lifts the upper
+/// lip more than the corners).
+///
+/// Why less the stretch: a mouth that is wide at rest reads to the model partly as a smile and
+/// partly as lips pulled sideways (mouthStretch), while a smile lifts the corners without a
+/// sideways pull. Taking the face's own stretch off removes the part of the smile coefficient
+/// that comes from the width of this person's resting mouth (a Black woman's neutral face
+/// scored 0.48 smile with 0.085 stretch; the dev smiles have stretch 0.001-0.06).
 pub fn smile_score(face: &Face, p: &crate::vetting::profile::Expression) -> f32 {
     let b = &face.blendshapes;
-    b.max2(bs::MOUTH_SMILE_LEFT, bs::MOUTH_SMILE_RIGHT)
+    let side = |smile: usize, stretch: usize| (b.get(smile) - b.get(stretch)).max(0.0);
+    side(bs::MOUTH_SMILE_LEFT, bs::MOUTH_STRETCH_LEFT)
+        .max(side(bs::MOUTH_SMILE_RIGHT, bs::MOUTH_STRETCH_RIGHT))
         + p.upper_up_weight * b.max2(bs::MOUTH_UPPER_UP_LEFT, bs::MOUTH_UPPER_UP_RIGHT)
 }
 
