@@ -180,7 +180,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_word_has_both_languages_and_values_are_escaped() {
+    fn words_from_the_console_catalogue_values_escaped_and_the_alarm_banner() {
         let b = BoothStatus {
             name: "<b>".into(),
             revoked: true,
