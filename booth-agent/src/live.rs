@@ -290,7 +290,11 @@ fn words_json() -> String {
 
 fn page() -> &'static str {
     static PAGE_HTML: OnceLock<String> = OnceLock::new();
-    PAGE_HTML.get_or_init(|| PAGE.replace("__WORDS__", &words_json()))
+    // The buttons in the web pages' order (Japanese first); the words object is sorted by code.
+    PAGE_HTML.get_or_init(|| {
+        PAGE.replace("__WORDS__", &words_json())
+            .replace("__LANGS__", &json!(Lang::ALL.map(Lang::code)).to_string())
+    })
 }
 
 /// The page. Its words come from the catalogues (`__WORDS__`); text from events is set with
@@ -326,7 +330,7 @@ pre { white-space: pre-wrap; font-size: 22px; }
 <pre id="receipt" hidden></pre>
 </div>
 <script>
-const WORDS = __WORDS__;
+const WORDS = __WORDS__, LANGS = __LANGS__;
 const $ = id => document.getElementById(id);
 let lang = "ja", visitDone = false;
 // What each element shows, to draw it again in another language.
@@ -358,7 +362,7 @@ function choose(code) {
   // Redraw what is on the screen in the new language.
   for (const draw of [...shown.values()]) draw();
 }
-for (const code of Object.keys(WORDS)) {
+for (const code of LANGS) {
   const b = document.createElement("button");
   b.dataset.lang = code; b.lang = code; b.textContent = WORDS[code].name;
   b.onclick = () => choose(code);
@@ -414,7 +418,7 @@ mod tests {
         let plain = r#"{"event":"countdown","seconds_left":2}"#;
         assert_eq!(with_translations(plain), plain);
         let page = page();
-        assert!(!page.contains("__WORDS__"));
+        assert!(!page.contains("__WORDS__") && page.contains(r#"LANGS = ["ja","ja-x-easy","en","#));
         assert!(page.contains(i18n::t(Lang::Th, "kiosk.attract")));
         assert!(page.contains(i18n::t(Lang::My, "lang.name")));
     }
