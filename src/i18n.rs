@@ -1,5 +1,6 @@
 //! Every word shown to people, from Fluent catalogues a translator edits without touching Rust:
-//! `locales/<lang>/{pages,rules,mail,errors}.ftl` for each applicant language, and
+//! `locales/<lang>/{pages,rules,mail,errors,kiosk}.ftl` for each applicant language (kiosk: the
+//! booth's live screen), and
 //! `locales/{ja,en}/console.ftl` for the reviewer console (municipal staff work in Japanese or
 //! English). The files are compiled into the binary so a deployment cannot lose one; a test
 //! fails when any catalogue lacks a message Japanese has or has one Japanese lacks.
@@ -143,7 +144,7 @@ impl std::fmt::Display for Lang {
 }
 
 /// The catalogue files: which group of words each holds.
-pub const FILES: [&str; 5] = ["pages", "rules", "mail", "errors", "console"];
+pub const FILES: [&str; 6] = ["pages", "rules", "mail", "errors", "kiosk", "console"];
 
 macro_rules! catalogue {
     ($dir:literal) => {
@@ -164,6 +165,10 @@ macro_rules! catalogue {
                 "errors",
                 include_str!(concat!("../locales/", $dir, "/errors.ftl")),
             ),
+            (
+                "kiosk",
+                include_str!(concat!("../locales/", $dir, "/kiosk.ftl")),
+            ),
         ]
     };
     ($dir:literal, console) => {
@@ -183,6 +188,10 @@ macro_rules! catalogue {
             (
                 "errors",
                 include_str!(concat!("../locales/", $dir, "/errors.ftl")),
+            ),
+            (
+                "kiosk",
+                include_str!(concat!("../locales/", $dir, "/kiosk.ftl")),
             ),
             (
                 "console",

@@ -45,6 +45,11 @@ fn gauge(g: &[(String, f64)], name: &str) -> Option<f64> {
 }
 
 fn booths_page(s: &Service) -> String {
+    console_page(s, "/console/booths", "ja")
+}
+
+/// A console page as a signed-in reviewer whose browser asks for `lang`.
+fn console_page(s: &Service, path: &str, lang: &str) -> String {
     let r = post_json(
         &s.url("/api/v1/review/login"),
         &[],
@@ -52,7 +57,10 @@ fn booths_page(s: &Service) -> String {
     );
     assert_eq!(r.status, 200);
     let cookie = r.cookie("mnp_reviewer").expect("cookie");
-    let page = get(&s.url("/console/booths"), &[("Cookie", &cookie)]);
+    let page = get(
+        &s.url(path),
+        &[("Cookie", &cookie), ("Accept-Language", lang)],
+    );
     assert_eq!(page.status, 200);
     String::from_utf8(page.body).expect("utf-8")
 }
@@ -99,6 +107,9 @@ fn run(backend: Backend) {
     assert!(gauges(&s, "booth-quiet").is_empty());
     let page = booths_page(&s);
     assert!(row(&page, BOOTH).contains("data-state=\"ok\""), "{page}");
+    assert!(row(&page, BOOTH).contains("正常"), "{page}");
+    let dash = console_page(&s, "/console/dashboard", "en");
+    assert!(!dash.contains("id=\"booth-alarm\""), "{dash}");
     assert!(
         row(&page, "booth-quiet").contains("data-state=\"never\""),
         "{page}"
@@ -118,10 +129,26 @@ fn run(backend: Backend) {
     let page = booths_page(&s);
     assert!(row(&page, BOOTH).contains("data-state=\"alarm\""), "{page}");
     assert!(page.contains("id=\"booth-alarm\""), "{page}");
+    // The dashboard raises it too, naming the booth and why, with the way to the booths page.
+    let dash = console_page(&s, "/console/dashboard", "en");
+    let banner = dash
+        .split("id=\"booth-alarm\"")
+        .nth(1)
+        .and_then(|b| b.split("</section>").next())
+        .unwrap_or_else(|| panic!("no booth alarm on the dashboard: {dash}"));
+    assert!(
+        banner.contains(&format!("{BOOTH}: holding applications")),
+        "{banner}"
+    );
+    assert!(banner.contains("href=\"/console/booths\""), "{banner}");
+    let dash = console_page(&s, "/console/dashboard", "ja");
+    assert!(dash.contains("申請を保持したまま"), "{dash}");
 
-    // Sent: cleared.
+    // Sent: cleared, on the dashboard too.
     send(&s, &token, &report(0, 0, None));
     assert_eq!(gauge(&gauges(&s, BOOTH), "mnp_booth_alarm"), Some(0.0));
+    let dash = console_page(&s, "/console/dashboard", "en");
+    assert!(!dash.contains("id=\"booth-alarm\""), "{dash}");
 
     // A refused application waits for a person: alarm at once.
     send(&s, &token, &report(0, 1, None));

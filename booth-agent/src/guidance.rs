@@ -59,6 +59,9 @@ pub enum GuideEvent {
         rule: String,
         en: String,
         ja: String,
+        /// The message's catalogue key (`F5.too_close`), for screens in other languages.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
         precheck_ms: f64,
     },
     Ready {
@@ -203,6 +206,7 @@ impl Guide<'_> {
                     rule: instruction.rule.clone(),
                     en: instruction.message.en.clone(),
                     ja: instruction.message.ja.clone(),
+                    key: instruction.message.key.clone(),
                     precheck_ms: pre.ms,
                 });
                 shown = Some(key);

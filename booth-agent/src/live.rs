@@ -11,6 +11,11 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use std::sync::OnceLock;
+
+use mynumber_photo::i18n::{self, Lang};
+use serde_json::{json, Map, Value};
+
 use crate::answers::AfterRetakes;
 
 #[derive(Default)]
@@ -70,12 +75,13 @@ impl Live {
 
     /// One event (a stdout JSON line) for the page.
     pub fn event(&self, line: &str) {
+        let line = with_translations(line);
         self.update(|s| {
             // A day's events stay small (a few hundred bytes each); keep the last thousand.
             if s.events.len() >= 1000 {
                 s.events.drain(..500);
             }
-            s.events.push(line.to_string());
+            s.events.push(line);
         });
     }
 
@@ -124,7 +130,7 @@ impl Live {
                 &mut stream,
                 "200 OK",
                 "text/html; charset=utf-8",
-                PAGE.as_bytes(),
+                page().as_bytes(),
             ),
             ("GET", "/stream.mjpeg") => self.stream_frames(&mut stream),
             ("GET", "/events") => self.stream_events(&mut stream),
@@ -237,11 +243,66 @@ fn respond(stream: &mut TcpStream, status: &str, ctype: &str, body: &[u8]) -> st
     stream.flush()
 }
 
-/// The page. Its words are the `WORDS` table (Japanese, English), ready for a catalogue; text
-/// from events is set with `textContent`, never as HTML.
+/// An event line with the text of its instruction (a catalogue key) in every language, so
+/// the screen can show the person's language. Lines without one pass unchanged.
+fn with_translations(line: &str) -> String {
+    let Ok(Value::Object(mut v)) = serde_json::from_str::<Value>(line) else {
+        return line.to_string();
+    };
+    let key = v
+        .get("key")
+        .or_else(|| v.get("instruction").and_then(|i| i.get("key")))
+        .and_then(Value::as_str)
+        .filter(|k| i18n::has(Lang::Ja, k))
+        .map(str::to_string);
+    let Some(key) = key else {
+        return line.to_string();
+    };
+    let texts: Map<String, Value> = Lang::ALL
+        .into_iter()
+        .map(|l| (l.code().to_string(), json!(i18n::t(l, &key))))
+        .collect();
+    v.insert("texts".into(), Value::Object(texts));
+    Value::Object(v).to_string()
+}
+
+/// The screen's words in every language (`locales/<lang>/kiosk.ftl`) and each language's
+/// name in itself, as JSON for the page.
+fn words_json() -> String {
+    const KEYS: [&str; 11] = [
+        "title", "language", "attract", "form", "accept", "review", "reject", "hold", "choose",
+        "submit", "cancel",
+    ];
+    let all: Map<String, Value> = Lang::ALL
+        .into_iter()
+        .map(|l| {
+            let mut w: Map<String, Value> = KEYS
+                .iter()
+                .map(|k| (k.to_string(), json!(i18n::t(l, &format!("kiosk.{k}")))))
+                .collect();
+            w.insert("name".into(), json!(i18n::t(l, "lang.name")));
+            (l.code().to_string(), Value::Object(w))
+        })
+        .collect();
+    // Inside a <script>: no "</" can close it early.
+    Value::Object(all).to_string().replace("</", "<\\/")
+}
+
+fn page() -> &'static str {
+    static PAGE_HTML: OnceLock<String> = OnceLock::new();
+    // The buttons in the web pages' order (Japanese first); the words object is sorted by code.
+    PAGE_HTML.get_or_init(|| {
+        PAGE.replace("__WORDS__", &words_json())
+            .replace("__LANGS__", &json!(Lang::ALL.map(Lang::code)).to_string())
+    })
+}
+
+/// The page. Its words come from the catalogues (`__WORDS__`); text from events is set with
+/// `textContent`, never as HTML. The person picks a language on the screen; the next person's
+/// form brings the screen back to Japanese.
 const PAGE: &str = r#"<!doctype html><html lang="ja"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>マイナンバーカード写真 / My Number Card photo</title>
+<title>マイナンバーカード写真</title>
 <style>
 body { margin: 0; font: 28px/1.4 sans-serif; background: #111; color: #fff; }
 #view { position: relative; width: 100vw; height: 75vh; background: #000; }
@@ -256,7 +317,11 @@ small { display: block; font-size: 22px; color: #ccc; } button small { color: #3
 #result.reject img { border-color: #d33; } #result.accept img { border-color: #3b3; }
 button { font-size: 32px; min-height: 96px; margin: 8px 16px 8px 0; padding: 0 32px; }
 pre { white-space: pre-wrap; font-size: 22px; }
+#langs { display: flex; flex-wrap: wrap; gap: 8px; padding: 8px 24px; }
+#langs button { font-size: 22px; min-height: 56px; margin: 0; padding: 0 16px; }
+#langs button[aria-pressed="true"] { outline: 4px solid #3b3; }
 </style></head><body>
+<nav id="langs"></nav>
 <div id="view"><img id="live" src="/stream.mjpeg" alt=""><div id="count" aria-live="assertive" hidden></div><div id="instruction" role="status" aria-live="polite"></div></div>
 <div id="panel">
 <div id="result" hidden><img id="capture" alt=""><p id="verdict"></p></div>
@@ -265,26 +330,48 @@ pre { white-space: pre-wrap; font-size: 22px; }
 <pre id="receipt" hidden></pre>
 </div>
 <script>
-const WORDS = {
-  attract: ["申請書のQRコードをカメラにかざしてください", "Hold the QR code of your application form up to the camera"],
-  form: ["申請書を読み取りました。正面を向いてください", "Form read. Please face the camera"],
-  accept: ["この写真で申請します", "This photo will be sent"],
-  review: ["この写真は担当者が確認します", "A person will check this photo"],
-  reject: ["この写真は基準を満たしていません。撮り直します", "This photo does not meet the rules: let's take another"],
-  hold: ["そのまま動かないでください", "Hold still"],
-  choose: ["撮り直しの回数が上限に達しました。選んでください", "No retakes left. Please choose"],
-  submit: ["いちばん良い写真で申請（担当者が確認します）", "Send the best photo (a person will check it)"],
-  cancel: ["取り消して返金", "Cancel and get a refund"],
-};
+const WORDS = __WORDS__, LANGS = __LANGS__;
 const $ = id => document.getElementById(id);
-function say(el, key, extra) {
-  const [ja, en] = WORDS[key];
-  el.textContent = ja + (extra ? " " + extra : "");
-  const s = document.createElement("small"); s.textContent = en; el.appendChild(s);
+let lang = "ja", visitDone = false;
+// What each element shows, to draw it again in another language.
+const shown = new Map();
+// The main line in the person's language; a small line in Japanese for the staff (English
+// under Japanese).
+function second() { return lang.startsWith("ja") ? "en" : "ja"; }
+function put(el, main, small) {
+  el.textContent = main;
+  if (small && small !== main) {
+    const s = document.createElement("small"); s.textContent = small; el.appendChild(s);
+  }
+}
+function say(el, key) {
+  shown.set(el, () => say(el, key));
+  put(el, WORDS[lang][key], WORDS[second()][key]);
+}
+function instruct(v) {
+  shown.set($("instruction"), () => instruct(v));
+  const t = v.texts || {};
+  put($("instruction"), t[lang] || (lang === "en" ? v.en : v.ja), t[second()] || (second() === "en" ? v.en : v.ja));
+}
+function choose(code) {
+  lang = code;
+  document.documentElement.lang = code;
+  document.title = WORDS[code].title;
+  $("langs").setAttribute("aria-label", WORDS[code].language);
+  for (const b of $("langs").children) b.setAttribute("aria-pressed", String(b.dataset.lang === code));
+  // Redraw what is on the screen in the new language.
+  for (const draw of [...shown.values()]) draw();
+}
+for (const code of LANGS) {
+  const b = document.createElement("button");
+  b.dataset.lang = code; b.lang = code; b.textContent = WORDS[code].name;
+  b.onclick = () => choose(code);
+  $("langs").appendChild(b);
 }
 function show(id, on) { $(id).hidden = !on; }
 say($("instruction"), "attract");
 say($("submit"), "submit"); say($("cancel"), "cancel");
+choose("ja");
 for (const b of [$("submit"), $("cancel")]) b.onclick = () => {
   fetch("/choice?c=" + b.dataset.c, { method: "POST" }); show("choice", false);
 };
@@ -293,26 +380,46 @@ es.onmessage = m => {
   const v = JSON.parse(m.data);
   switch (v.event) {
     // The last receipt stays on the screen until the next person's form is read.
-    case "attract": say($("instruction"), "attract"); delete $("instruction").dataset.rule; break;
+    case "attract":
+      delete $("instruction").dataset.rule; say($("instruction"), "attract");
+      // The next person starts in Japanese.
+      if (visitDone) { visitDone = false; choose("ja"); }
+      break;
     case "form_id": say($("instruction"), "form"); show("result", false); show("choice", false); show("receipt", false); break;
     case "instruction": show("count", false); {
-      const i = $("instruction"); i.textContent = v.ja;
-      const s = document.createElement("small"); s.textContent = v.en; i.appendChild(s);
-      i.dataset.rule = v.rule; break;
+      const i = $("instruction"); i.dataset.rule = v.rule; instruct(v); break;
     }
     case "countdown": say($("instruction"), "hold"); $("count").textContent = v.seconds_left; show("count", true); break;
     case "ready": say($("instruction"), "hold"); show("count", false); break;
     case "captured": {
-      if (v.instruction) {
-        const i = $("instruction"); i.textContent = v.instruction.ja;
-        const s = document.createElement("small"); s.textContent = v.instruction.en; i.appendChild(s);
-      }
+      if (v.instruction) instruct({ ...v.instruction, texts: v.texts });
       $("capture").src = "/capture.jpg?" + v.attempt;
       $("result").className = v.verdict; $("result").dataset.verdict = v.verdict;
       say($("verdict"), v.verdict); show("result", true); break;
     }
     case "choose": say($("choice-text"), "choose"); show("choice", true); break;
-    case "receipt": $("receipt").textContent = v.text; show("receipt", true); show("choice", false); break;
+    case "receipt": visitDone = true; $("receipt").textContent = v.text; show("receipt", true); show("choice", false); break;
   }
 };
 </script></body></html>"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instructions_carry_every_language_and_the_page_every_word() {
+        let line = r#"{"event":"instruction","rule":"F5","en":"x","ja":"y","key":"F5.too_close"}"#;
+        let v: Value = serde_json::from_str(&with_translations(line)).expect("json");
+        assert_eq!(v["texts"]["vi"], json!(i18n::t(Lang::Vi, "F5.too_close")));
+        assert_eq!(v["texts"]["ja"], json!(i18n::t(Lang::Ja, "F5.too_close")));
+        assert_ne!(v["texts"]["vi"], v["texts"]["ja"]);
+        assert_eq!(v["rule"], "F5");
+        let plain = r#"{"event":"countdown","seconds_left":2}"#;
+        assert_eq!(with_translations(plain), plain);
+        let page = page();
+        assert!(!page.contains("__WORDS__") && page.contains(r#"LANGS = ["ja","ja-x-easy","en","#));
+        assert!(page.contains(i18n::t(Lang::Th, "kiosk.attract")));
+        assert!(page.contains(i18n::t(Lang::My, "lang.name")));
+    }
+}

@@ -88,3 +88,27 @@ console-actor_reviewer = Reviewer
 console-verdict_accept = pass
 console-verdict_review = check
 console-verdict_reject = fail
+
+# Booths page (/console/booths) and the dashboard's booth alarm.
+console-nav_booths = Booths
+booths-title = Booths
+booths-name = Booth
+booths-state = State
+booths-last_heard = Last heard
+booths-version = Version
+booths-queue = Queue
+booths-oldest = Oldest pending
+booths-failed = Refused
+booths-last_error = Last error
+booths-never = never reported
+booths-revoked = token revoked
+booths-ok = OK
+booths-alarm-silent = silent
+booths-alarm-holding = holding applications
+booths-alarm-refused = refused applications (act)
+booths-alarm_banner = Booths in alarm
+booths-alarm_link = See the booths
+booths-alarm_age = Alarm after
+booths-none = No booths are registered.
+booths-minutes_ago = { $minutes } min ago
+booths-minutes = { $minutes } min

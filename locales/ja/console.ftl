@@ -88,3 +88,27 @@ console-actor_reviewer = 審査担当者
 console-verdict_accept = 合格
 console-verdict_review = 要確認
 console-verdict_reject = 不合格
+
+# Booths page (/console/booths) and the dashboard's booth alarm.
+console-nav_booths = ブース
+booths-title = ブース
+booths-name = ブース
+booths-state = 状態
+booths-last_heard = 最終報告
+booths-version = バージョン
+booths-queue = 未送信／保留
+booths-oldest = 最も古い未送信
+booths-failed = 拒否された申請
+booths-last_error = 最後のエラー
+booths-never = 報告なし
+booths-revoked = トークン失効
+booths-ok = 正常
+booths-alarm-silent = 応答なし
+booths-alarm-holding = 申請を保持したまま
+booths-alarm-refused = 拒否された申請あり（要対応）
+booths-alarm_banner = 警告中のブース
+booths-alarm_link = ブースの状態を見る
+booths-alarm_age = 警告までの時間
+booths-none = ブースは登録されていません。
+booths-minutes_ago = { $minutes }分前
+booths-minutes = { $minutes }分

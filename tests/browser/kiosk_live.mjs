@@ -17,10 +17,27 @@ try {
   log("watching");
   await screenshot(page, "kiosk-attract");
 
-  // Guidance: one instruction at a time, over the view, in Japanese and English.
+  // The person picks Vietnamese on the screen: the page's language and its words change, with
+  // Japanese kept small underneath for the staff.
+  assert((await page.getAttribute("html", "lang")) === "ja", "html lang before");
+  await page.click('#langs button[data-lang="vi"]');
+  assert((await page.getAttribute("html", "lang")) === "vi", "html lang after");
+  const attractVi = await page.textContent("#instruction");
+  assert(attractVi.includes("Hãy đưa mã QR") && attractVi.includes("QRコード"), `attract vi: ${attractVi}`);
+  assert((await page.getAttribute('#langs button[data-lang="vi"]', "aria-pressed")) === "true", "vi pressed");
+  await screenshot(page, "kiosk-attract-vi");
+
+  // Guidance: one instruction at a time, over the view, in the person's language (the rule's
+  // message from the catalogue) with the Japanese under it.
   await page.waitForSelector("#instruction[data-rule]");
   const instruction = await page.textContent("#instruction");
   assert(instruction.length > 10, `instruction: ${instruction}`);
+  const [main, small] = await page.evaluate(() => {
+    const i = document.getElementById("instruction");
+    return [i.firstChild.textContent, i.querySelector("small")?.textContent ?? ""];
+  });
+  assert(/[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i.test(main), `instruction not in Vietnamese: ${main}`);
+  assert(/[\u3040-\u30ff\u4e00-\u9fff]/.test(small), `no Japanese under the instruction: ${small}`);
   log("instruction", instruction);
 
   // The countdown before the capture, over the view.
@@ -37,7 +54,8 @@ try {
   await page.waitForSelector("#choice", { state: "visible" });
   await screenshot(page, "kiosk-choice");
   const choiceText = await page.textContent("#choice");
-  assert(choiceText.includes("選んでください") && choiceText.includes("choose"), choiceText);
+  assert(choiceText.includes("Đã hết số lần chụp lại") && choiceText.includes("選んでください"), choiceText);
+  assert((await page.textContent("#submit")).includes("Gửi ảnh đẹp nhất"), "submit button in Vietnamese");
   await page.click("#submit");
   log("chose submit_best");
 

@@ -124,11 +124,12 @@ fn nav(l: Lang, r: &Reviewer, s: &Session, current: &str) -> String {
         format!("<a href=\"{href}\"{aria}>{}</a>", esc(t(l, key)))
     };
     format!(
-        "<nav class=\"console-nav\" aria-label=\"{}\">{}{}<span class=\"who\">{}</span>\
+        "<nav class=\"console-nav\" aria-label=\"{}\">{}{}{}<span class=\"who\">{}</span>\
          <form method=\"post\" action=\"/console/logout\">{}<button type=\"submit\" class=\"link\">{}</button></form></nav>",
         esc(t(l, "console.brand")),
         link("/console", "console.queue"),
         link("/console/dashboard", "console.dashboard"),
+        link("/console/booths", "console.nav_booths"),
         esc(&tf(l, "console.signed_in_as", &[("name", &r.name)])),
         hidden("csrf_token", &s.csrf),
         esc(t(l, "console.signout")),
@@ -916,6 +917,11 @@ async fn dashboard_page(
         )
     };
     let mut body = nav(l, &r, &s, "/console/dashboard");
+    // The booth alarm first: a booth holding applications is the one thing that cannot wait.
+    let alarmed = crate::web::booths::in_alarm(&state)
+        .await
+        .map_err(store_err(l))?;
+    body += &super::booths::alarm_banner(l, &alarmed);
     body += &format!(
         "<h1>{}</h1><dl class=\"stats\"><div><dt>{}</dt><dd id=\"queue-length\">{}</dd></div>\
          <div><dt>{}</dt><dd id=\"oldest\">{}</dd></div><div><dt>{}</dt><dd id=\"overrides-total\">{}</dd></div>\
