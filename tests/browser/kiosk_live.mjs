@@ -14,7 +14,6 @@ try {
   await page.waitForFunction(() => document.getElementById("live").naturalWidth > 0);
   const attract = await page.textContent("#instruction");
   assert(attract.includes("QRコード") && attract.includes("QR code"), `attract: ${attract}`);
-  log("watching");
   await screenshot(page, "kiosk-attract");
 
   // The person picks Vietnamese on the screen: the page's language and its words change, with
@@ -26,6 +25,9 @@ try {
   assert(attractVi.includes("Hãy đưa mã QR") && attractVi.includes("QRコード"), `attract vi: ${attractVi}`);
   assert((await page.getAttribute('#langs button[data-lang="vi"]', "aria-pressed")) === "true", "vi pressed");
   await screenshot(page, "kiosk-attract-vi");
+  // Only now may the test show the QR code: the attract screen is checked before the visit
+  // moves on.
+  log("watching");
 
   // Guidance: one instruction at a time, over the view, in the person's language (the rule's
   // message from the catalogue) with the Japanese under it.
