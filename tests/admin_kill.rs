@@ -18,13 +18,15 @@ fn killed_admin_forward_loses_and_duplicates_nothing() {
         let dob = (chrono::Utc::now().date_naive() - chrono::Duration::days(100)).to_string();
         let mut acked = Vec::new();
         let (mut killed, mut mid_run) = (0, 0);
-        // Rounds of six new applications, each forwarded by an admin command killed after a
-        // growing delay: at start-up, while claiming, writing batches or marking them.
-        for (round, ms) in [20u64, 40, 60, 80, 100, 130, 160, 200, 250]
+        // Rounds of ten new applications, each forwarded one per batch by an admin command
+        // killed after a growing delay: at start-up, while claiming, writing batches or marking
+        // them. The first delays are shorter than the command's start-up on any machine, so
+        // some kill lands whatever the machine's speed; the later ones land mid-run on most.
+        for (round, ms) in [1u64, 3, 6, 10, 15, 25, 40, 70, 120]
             .into_iter()
             .enumerate()
         {
-            for k in 0..6 {
+            for k in 0..10 {
                 let n = (round * 10 + k) as u64;
                 let id = form_id(9_000 + n);
                 let r = submit_booth(&s, &format!("k-{n}"), &id, &dob, None);
@@ -32,7 +34,7 @@ fn killed_admin_forward_loses_and_duplicates_nothing() {
                 acked.push(id);
             }
             let before = s.sql_i64("SELECT COUNT(*) FROM applications WHERE state = 'forwarded'");
-            let mut child = s.admin_spawn(&["--forward-batch", "2", "forward"]);
+            let mut child = s.admin_spawn(&["--forward-batch", "1", "forward"]);
             std::thread::sleep(Duration::from_millis(ms));
             let _ = child.kill();
             let status = child.wait().unwrap();
