@@ -146,59 +146,17 @@ impl std::fmt::Display for Lang {
 /// The catalogue files: which group of words each holds.
 pub const FILES: [&str; 6] = ["pages", "rules", "mail", "errors", "kiosk", "console"];
 
+/// `(file, text)` of the named catalogue files of the language folder `$dir`.
 macro_rules! catalogue {
-    ($dir:literal) => {
-        &[
-            (
-                "pages",
-                include_str!(concat!("../locales/", $dir, "/pages.ftl")),
-            ),
-            (
-                "rules",
-                include_str!(concat!("../locales/", $dir, "/rules.ftl")),
-            ),
-            (
-                "mail",
-                include_str!(concat!("../locales/", $dir, "/mail.ftl")),
-            ),
-            (
-                "errors",
-                include_str!(concat!("../locales/", $dir, "/errors.ftl")),
-            ),
-            (
-                "kiosk",
-                include_str!(concat!("../locales/", $dir, "/kiosk.ftl")),
-            ),
-        ]
+    ($dir:literal: $($file:ident),+) => {
+        &[$((
+            stringify!($file),
+            include_str!(concat!("../locales/", $dir, "/", stringify!($file), ".ftl")),
+        )),+]
     };
-    ($dir:literal, console) => {
-        &[
-            (
-                "pages",
-                include_str!(concat!("../locales/", $dir, "/pages.ftl")),
-            ),
-            (
-                "rules",
-                include_str!(concat!("../locales/", $dir, "/rules.ftl")),
-            ),
-            (
-                "mail",
-                include_str!(concat!("../locales/", $dir, "/mail.ftl")),
-            ),
-            (
-                "errors",
-                include_str!(concat!("../locales/", $dir, "/errors.ftl")),
-            ),
-            (
-                "kiosk",
-                include_str!(concat!("../locales/", $dir, "/kiosk.ftl")),
-            ),
-            (
-                "console",
-                include_str!(concat!("../locales/", $dir, "/console.ftl")),
-            ),
-        ]
-    };
+    // Every language has these; the console is Japanese and English only.
+    ($dir:literal) => { catalogue!($dir: pages, rules, mail, errors, kiosk) };
+    ($dir:literal, console) => { catalogue!($dir: pages, rules, mail, errors, kiosk, console) };
 }
 
 /// `(file, text)` of each catalogue file of a language.
