@@ -7,6 +7,10 @@
 //! tests/browser/node_modules is missing, unless CI is set: then that is a failure
 //! (scripts/install-browser-deps.sh installs them). Screenshots go to target/browser-artifacts/.
 
+#[path = "support/browser.rs"]
+mod browser;
+use browser::browser_missing;
+
 #[path = "support/service.rs"]
 mod service;
 
@@ -25,24 +29,6 @@ fn sample(name: &str) -> PathBuf {
 }
 
 const REJECTED: &str = "bad_grace_hopper_hat_glasses.jpg";
-
-/// Why the browser cannot run here, if it cannot.
-fn browser_missing() -> Option<String> {
-    let node = Command::new("node").arg("--version").output();
-    if !node.map(|o| o.status.success()).unwrap_or(false) {
-        return Some("node is not installed".into());
-    }
-    if !Path::new("/usr/bin/chromium").exists() {
-        return Some("/usr/bin/chromium is not installed".into());
-    }
-    if !repo()
-        .join("tests/browser/node_modules/playwright-core")
-        .exists()
-    {
-        return Some("tests/browser/node_modules/playwright-core is missing (npm ci)".into());
-    }
-    None
-}
 
 fn run_spec(s: &Service, spec: &str, vars: &[(&str, String)]) {
     let artifacts = repo().join("target/browser-artifacts");
@@ -76,7 +62,7 @@ fn run_spec(s: &Service, spec: &str, vars: &[(&str, String)]) {
 
 #[test]
 fn browser_smartphone_application_age0_and_reviewer() {
-    if let Some(why) = browser_missing() {
+    if let Some(why) = browser_missing(repo()) {
         assert!(
             std::env::var("CI").is_err(),
             "CI must run the browser tests: {why} (see scripts/install-browser-deps.sh)"

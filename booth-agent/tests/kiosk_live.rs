@@ -6,6 +6,10 @@
 //! Skipped with a message when node, /usr/bin/chromium or tests/browser/node_modules is
 //! missing, unless CI is set (scripts/install-browser-deps.sh installs them).
 
+#[path = "../../tests/support/browser.rs"]
+mod browser;
+use browser::browser_missing;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -25,23 +29,6 @@ fn root() -> PathBuf {
         .parent()
         .expect("workspace root")
         .to_path_buf()
-}
-
-fn browser_missing() -> Option<String> {
-    let node = Command::new("node").arg("--version").output();
-    if !node.map(|o| o.status.success()).unwrap_or(false) {
-        return Some("node is not installed".into());
-    }
-    if !Path::new("/usr/bin/chromium").exists() {
-        return Some("/usr/bin/chromium is not installed".into());
-    }
-    if !root()
-        .join("tests/browser/node_modules/playwright-core")
-        .exists()
-    {
-        return Some("tests/browser/node_modules/playwright-core is missing (npm ci)".into());
-    }
-    None
 }
 
 fn jpeg(img: &RgbImage) -> Vec<u8> {
@@ -120,7 +107,7 @@ fn event(rx: &Receiver<String>, secs: u64, name: &str) -> Value {
 
 #[test]
 fn the_live_screen_shows_the_visit_and_takes_the_choice() {
-    if let Some(why) = browser_missing() {
+    if let Some(why) = browser_missing(&root()) {
         assert!(
             std::env::var("CI").is_err(),
             "CI must run the browser tests: {why} (see scripts/install-browser-deps.sh)"
